@@ -1,0 +1,51 @@
+"""``balai migrate``: migrate the public schema, refresh the village template, then villages.
+
+Stock ``migrate_schemas`` spends ~0.75 s per village even with nothing to do. This command
+reads which migrations every village has in one pass over the catalog, skips the villages
+already up to date, and migrates the rest in parallel with a lock timeout, reporting each
+failure while the others continue (rerun to finish the failed ones).
+"""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from tenants.migration_runner import migrate_villages
+from tenants.provisioning import pool_refill, template_get_or_build
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser):
+        parser.add_argument("--parallel", type=int, default=4)
+        parser.add_argument("--lock-timeout", default="5s")
+        parser.add_argument("--skip-public", action="store_true")
+        parser.add_argument(
+            "--no-pool",
+            action="store_true",
+            help="Do not refill the pool of ready schemas afterwards",
+        )
+
+    def handle(self, *args, **options):
+        if not options["skip_public"]:
+            call_command(
+                "migrate_schemas",
+                shared=True,
+                interactive=False,
+                verbosity=max(0, options["verbosity"] - 1),
+            )
+        template = template_get_or_build()
+        self.stdout.write(
+            f"village template {template.fingerprint[:12]} ({template.migration_count} migrations)"
+        )
+        report = migrate_villages(
+            parallel=options["parallel"],
+            lock_timeout=options["lock_timeout"],
+            log=lambda line: self.stdout.write(line),
+        )
+        self.stdout.write(report.summary())
+        if not options["no_pool"]:
+            pool = pool_refill()
+            self.stdout.write(f"schema pool: {pool}")
+        if report.failed:
+            raise CommandError(f"{len(report.failed)} village(s) failed; rerun to retry them")

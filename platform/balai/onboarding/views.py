@@ -1,0 +1,115 @@
+"""Platform-admin API on the public host: onboard, list, suspend and reactivate villages."""
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from balai.accounts.permissions import IsPlatformAdmin
+from balai.errors import BalaiError
+from balai.onboarding.models import BulkOnboardingJob
+from balai.onboarding.serializers import (
+    BulkOnboardingSerializer,
+    SuspendSerializer,
+    VillageOnboardSerializer,
+    VillageSerializer,
+)
+from balai.onboarding.services import parse_bulk_csv, village_onboard
+from tenants.models import Village
+from tenants.services import village_reactivate, village_suspend
+
+MAX_BULK_BYTES = 2 * 1024 * 1024
+
+
+class VillageListCreateView(APIView):
+    permission_classes = [IsPlatformAdmin]
+
+    def get(self, request):
+        villages = Village.objects.order_by("region_id")
+        if request.query_params.get("kecamatan"):
+            villages = villages.filter(kecamatan_code=request.query_params["kecamatan"])
+        return Response(VillageSerializer(villages[:1000], many=True).data)
+
+    def post(self, request):
+        serializer = VillageOnboardSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = village_onboard(**serializer.validated_data, actor=request.user)
+        body = {
+            "village": VillageSerializer(result.village).data,
+            "created": result.created,
+            "schema_method": result.schema_method,
+            "seconds": round(result.seconds, 3),
+            "admin_username": result.admin.username if result.admin else None,
+        }
+        if result.admin_password:
+            body["admin_password"] = result.admin_password  # shown once, never stored plain
+        return Response(
+            body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        )
+
+
+class VillageStatusView(APIView):
+    permission_classes = [IsPlatformAdmin]
+    action = ""
+
+    def post(self, request, slug: str):
+        village = get_object_or_404(Village, slug=slug)
+        if self.action == "suspend":
+            serializer = SuspendSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            village = village_suspend(
+                village=village, reason=serializer.validated_data["reason"], actor=request.user
+            )
+        else:
+            village = village_reactivate(village=village, actor=request.user)
+        return Response(VillageSerializer(village).data)
+
+
+class BulkOnboardingView(APIView):
+    permission_classes = [IsPlatformAdmin]
+
+    def post(self, request):
+        from balai.onboarding.tasks import onboard_villages_bulk
+
+        serializer = BulkOnboardingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        if upload.size > MAX_BULK_BYTES:
+            raise BalaiError.single(
+                "file",
+                "too_large",
+                "Berkas terlalu besar (maks. 2 MB).",
+                "The file is too large (at most 2 MB).",
+            )
+        try:
+            text = upload.read().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise BalaiError.single(
+                "file", "not_utf8", "Berkas harus CSV UTF-8.", "The file must be UTF-8 CSV."
+            ) from error
+        rows = parse_bulk_csv(text)
+        job = BulkOnboardingJob.objects.create(
+            created_by=request.user, csv_text=text, total=len(rows)
+        )
+        transaction.on_commit(lambda: onboard_villages_bulk.delay(job.pk))
+        return Response(_job_body(job), status=status.HTTP_202_ACCEPTED)
+
+
+class BulkOnboardingJobView(APIView):
+    permission_classes = [IsPlatformAdmin]
+
+    def get(self, request, job_id: int):
+        job = get_object_or_404(BulkOnboardingJob, pk=job_id)
+        return Response(_job_body(job))
+
+
+def _job_body(job: BulkOnboardingJob) -> dict:
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "total": job.total,
+        "done": job.done,
+        "results": job.results,
+        "error": job.error,
+    }

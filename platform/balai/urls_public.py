@@ -1,0 +1,16 @@
+"""URLs of the public host (BALAI_BASE_DOMAIN): platform admins and supervisors."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from frontend import views as pages
+
+urlpatterns = [
+    path("", pages.public_home, name="public-home"),
+    path("healthz", pages.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/platform/", include("balai.onboarding.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="balai.urls_public"), name="api-schema"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,17 @@
+"""URLs of a village host (<slug>.BALAI_BASE_DOMAIN). The village comes from the host."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from frontend import views as pages
+
+urlpatterns = [
+    path("", pages.village_home, name="village-home"),
+    path("healthz", pages.healthz, name="healthz"),
+    path("api/village/", include("services.village.urls")),
+    path("api/auth/", include("balai.accounts.urls")),
+    path(
+        "api/schema/", SpectacularAPIView.as_view(urlconf="balai.urls_village"), name="api-schema"
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
