@@ -59,7 +59,7 @@ class VillageRoutingMiddleware:
             host = host[4:]
 
         if host in settings.BALAI_PUBLIC_HOSTS:
-            request.tenant = None
+            request.tenant = connection.tenant  # the public schema stand-in
             request.village = None
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
             set_urlconf(request.urlconf)

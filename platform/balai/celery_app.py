@@ -12,8 +12,12 @@ from __future__ import annotations
 import os
 
 from celery import Task
+from celery.signals import task_prerun
+from django.db import connection
 from tenant_schemas_celery.app import CeleryApp
 from tenant_schemas_celery.task import TenantTask
+
+from balai.sentry import tag_village
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balai.settings")
 
@@ -26,36 +30,55 @@ class VillageContextMissingError(RuntimeError):
 
 
 def _header_schema(task: Task) -> str | None:
+    # With the Redis transport the custom headers end up merged into the request itself.
     request = task.request
     headers = request.headers or {}
     return headers.get(SCHEMA_HEADER) or request.get(SCHEMA_HEADER)
+
+
+def _village_headers(task: Task, headers: dict | None) -> dict:
+    """The message headers with the village schema: given explicitly, or the active one."""
+    headers = headers or {}
+    schema = headers.get(SCHEMA_HEADER) or connection.schema_name
+    if not schema or schema == PUBLIC_SCHEMA:
+        raise VillageContextMissingError(
+            f"{task.name} is a village task: queue it with a village schema active"
+        )
+    return {**headers, SCHEMA_HEADER: schema}
 
 
 class VillageTask(TenantTask):
     abstract = True
 
     def apply_async(self, args=None, kwargs=None, **options):
-        from django.db import connection
-
-        headers = options.get("headers") or {}
-        schema = headers.get(SCHEMA_HEADER) or connection.schema_name
-        if not schema or schema == PUBLIC_SCHEMA:
-            raise VillageContextMissingError(
-                f"{self.name} is a village task: queue it with a village schema active"
-            )
-        options["headers"] = {**headers, SCHEMA_HEADER: schema}
+        options["headers"] = _village_headers(self, options.get("headers"))
         return super().apply_async(args, kwargs, **options)
 
-    def __call__(self, *args, **kwargs):
-        from django.db import connection
+    def apply(self, args=None, kwargs=None, *rest, **options):
+        # TenantTask.apply would stamp "public" and let the task fail later; refuse now,
+        # exactly as apply_async does.
+        options["headers"] = _village_headers(self, options.get("headers"))
+        return super().apply(args, kwargs, *rest, **options)
 
+    def __call__(self, *args, **kwargs):
+        if self.request_stack.top is None:
+            # Called as a plain function, not by a worker or apply(): it runs in whatever
+            # schema is active, so that has to be a village.
+            _village_headers(self, None)
+            return super().__call__(*args, **kwargs)
+        # By now tenant-schemas-celery's task_prerun handler has switched the connection
+        # to the header's schema, or to public when the header is missing. It also
+        # swallows its own errors (an unknown schema leaves the connection on public),
+        # hence the comparison with the connection.
         schema = _header_schema(self)
         if not schema or schema == PUBLIC_SCHEMA or connection.schema_name != schema:
             raise VillageContextMissingError(
                 f"{self.name} arrived without its village (schema header {schema!r}); "
                 "refusing to run it in the public schema"
             )
-        return super().__call__(*args, **kwargs)
+        # self.run, not super().__call__: Task.__call__ pushes a fresh request and the
+        # task body would lose self.request.id, retries and headers.
+        return self.run(*args, **kwargs)
 
 
 class PlatformTask(TenantTask):
@@ -70,7 +93,17 @@ class PlatformTask(TenantTask):
         return super().apply(args, kwargs, *rest, **options)
 
 
+@task_prerun.connect(dispatch_uid="balai_sentry_tag_village")
+def _tag_sentry_scope_with_village(**kwargs) -> None:
+    # Connected after tenant-schemas-celery's switch_schema (imported above), so the
+    # connection already serves the task's schema. Sentry's Celery integration gives each
+    # task its own isolation scope, so the tags do not outlive the task.
+    tag_village(None if connection.schema_name == PUBLIC_SCHEMA else connection.tenant)
+
+
 app = CeleryApp("balai")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_tenant_cache_seconds = 30
 app.autodiscover_tasks()
+# balai.diagnostics is not a tasks module, so name it for the workers to import.
+app.autodiscover_tasks(["balai"], related_name="diagnostics")

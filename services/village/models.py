@@ -15,6 +15,9 @@ class VillageProfile(models.Model):
     email = models.EmailField(blank=True, default="")
     service_hours = models.CharField(max_length=120, blank=True, default="Senin-Jumat 08.00-15.00")
     updated_at = models.DateTimeField(auto_now=True)
+    # Figures kept by the stats refresh task (services.village.tasks), not edited by hand.
+    resident_count = models.PositiveIntegerField(default=0)
+    stats_refreshed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
