@@ -209,6 +209,7 @@ CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BEAT_SCHEDULE_FILENAME = str(BALAI_DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "refill-schema-pool": {
         "task": "balai.tenants.refill_schema_pool",
