@@ -63,6 +63,10 @@ BALAI_ROUTING_CACHE_SECONDS = env.float("BALAI_ROUTING_CACHE_SECONDS", default=1
 BALAI_SCHEMA_POOL_SIZE = env.int("BALAI_SCHEMA_POOL_SIZE", default=5)
 BALAI_PG_DUMP = env.str("BALAI_PG_DUMP", default="")
 BALAI_DATA_DIR = Path(env.str("BALAI_DATA_DIR", default=str(Path.cwd() / ".balai-data")))
+try:
+    BALAI_DATA_DIR.mkdir(parents=True, exist_ok=True)
+except OSError:  # a read-only data folder is fine for web processes
+    pass
 BALAI_EXPORT_DIR = Path(env.str("BALAI_EXPORT_DIR", default=str(BALAI_DATA_DIR / "exports")))
 
 SHARED_APPS = [
