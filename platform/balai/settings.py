@@ -75,6 +75,7 @@ SHARED_APPS = [
     "balai.regions",
     "balai.accounts",
     "balai.onboarding",
+    "balai.supervision",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",

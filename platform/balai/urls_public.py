@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", pages.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/platform/", include("balai.onboarding.urls")),
+    path("api/supervisor/", include("balai.supervision.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="balai.urls_public"), name="api-schema"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -25,14 +25,26 @@ def supervisor_region_codes(*, user: User) -> list[str]:
     return list(SupervisorScope.objects.filter(user_id=user.pk).values_list("region_id", flat=True))
 
 
+def villages_under(code: str) -> Q:
+    """Villages under a region code, on the indexed denormalised kecamatan/kabupaten codes."""
+    depth = code.count(".") + 1
+    if depth == 3:
+        return Q(kecamatan_code=code)
+    if depth == 2:
+        return Q(kabupaten_code=code)
+    if depth == 1:
+        return Q(kabupaten_code__startswith=code + ".")
+    return Q(region_id=code)
+
+
 def villages_supervised(*, user: User) -> QuerySet[Village]:
-    """Every village under any region the user supervises (a prefix match on the code)."""
+    """Every village under any region the user supervises."""
     codes = supervisor_region_codes(user=user)
     if not codes:
         return Village.objects.none()
     condition = Q()
     for code in codes:
-        condition |= Q(region_id__startswith=code + ".")
+        condition |= villages_under(code)
     return Village.objects.filter(condition)
 
 
