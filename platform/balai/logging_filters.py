@@ -1,0 +1,15 @@
+"""Log records never carry NIKs, KK numbers or phone numbers in full."""
+
+import logging
+
+from balai.sentry import scrub_text
+
+
+class ScrubPersonalDataFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = scrub_text(record.msg)
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(scrub_text(a) if isinstance(a, str) else a for a in args)
+        return True
