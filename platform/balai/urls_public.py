@@ -9,6 +9,8 @@ from frontend import views as pages
 urlpatterns = [
     path("", pages.public_home, name="public-home"),
     path("healthz", pages.healthz, name="healthz"),
+    path("masuk/", pages.login_page, name="login"),
+    path("keluar/", pages.logout_page, name="logout"),
     path("admin/", admin.site.urls),
     path("api/platform/", include("balai.onboarding.urls")),
     path("api/supervisor/", include("balai.supervision.urls")),

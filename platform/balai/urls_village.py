@@ -8,6 +8,8 @@ from frontend import views as pages
 urlpatterns = [
     path("", pages.village_home, name="village-home"),
     path("healthz", pages.healthz, name="healthz"),
+    path("masuk/", pages.login_page, name="login"),
+    path("keluar/", pages.logout_page, name="logout"),
     path("api/village/", include("services.village.urls")),
     path("api/auth/", include("balai.accounts.urls")),
     path(
