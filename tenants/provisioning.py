@@ -139,8 +139,15 @@ def _libpq_args() -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
+# pg_dump's session settings, comments, psql meta-commands and the schema's own creation.
+# Whole-line forms only, so a multi-line string value in the data is never cut.
 _DROPPED_LINE = re.compile(
-    r"^(--|SET |SELECT pg_catalog\.set_config|CREATE SCHEMA |ALTER SCHEMA |COMMENT ON SCHEMA |\\)"
+    r"^(--( .*)?"
+    r"|SET [a-z_]+ = .*;"
+    r"|SELECT pg_catalog\.set_config\(.*\);"
+    r"|CREATE SCHEMA [a-z0-9_]+;"
+    r"|ALTER SCHEMA [a-z0-9_]+ OWNER TO .*;"
+    r"|\\(restrict|unrestrict) \S+)$"
 )
 
 

@@ -19,6 +19,9 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
+# The live Celery worker fixtures (live_worker, committed_connection).
+pytest_plugins = ["tests.worker"]
+
 PASSWORD = "kata-sandi-uji-123"
 RESIDENT_PIN = "246810"
 
@@ -55,6 +58,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from tests.factories import ResidentFactory
 
     with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] != connection.settings_dict["TEST"]["NAME"]:
+            # pytest-django made no test database (no selected test asks for `db`): never
+            # write the cast into the database DATABASE_URL names.
+            return
         regions_load(path=BUNDLED_LAMPUNG)
         template_get_or_build()
         village_a = village_onboard(

@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection, transaction
 
@@ -126,7 +127,7 @@ def schema_catalog(schema_name: str) -> dict[str, object]:
         _rows(f'SELECT app, name FROM "{_check_schema_name(schema_name)}".django_migrations', [])
     )
     row_counts = {}
-    for (table, kind) in tables:
+    for table, kind in tables:
         if kind == "BASE TABLE":
             row_counts[table] = _rows(f'SELECT count(*) FROM "{schema_name}"."{table}"', [])[0][0]
     return {
@@ -152,7 +153,9 @@ def _migrate_scratch_schema(name: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA "{_check_schema_name(name)}"')
     try:
-        call_command("migrate_schemas", schema_name=name, tenant=True, interactive=False, verbosity=0)
+        call_command(
+            "migrate_schemas", schema_name=name, tenant=True, interactive=False, verbosity=0
+        )
     finally:
         connection.set_schema_to_public()
 
@@ -162,6 +165,10 @@ def committed(django_db_setup, django_db_blocker):
     """Database access outside any test transaction; drops the scratch schemas it is given."""
     made: list[str] = []
     with django_db_blocker.unblock():
+        # pytest-django sets up the test database only when a selected test asks for `db`;
+        # never let these commits land in the database DATABASE_URL names.
+        if connection.settings_dict["NAME"] != django_settings.DATABASES["default"]["TEST"]["NAME"]:
+            pytest.fail("the test database is not set up: run this module with a db test")
         yield made
         connection.set_schema_to_public()
         for name in made:
@@ -200,6 +207,36 @@ def test_replayed_and_pooled_schemas_equal_a_migrated_one(committed):
     for part, value in expected.items():
         assert from_template[part] == value, f"template replay differs in {part}"
         assert from_pool[part] == value, f"pooled schema differs in {part}"
+
+
+def test_the_comparison_notices_a_missing_index_and_a_changed_default(committed):
+    # given: two replays of the template, one altered the way a lossy replay would be
+    template = template_get_or_build()
+    intact, altered = _scratch_name("intact"), _scratch_name("altered")
+    committed.extend([intact, altered])
+    with transaction.atomic():
+        schema_create_from_template(intact, template)
+        schema_create_from_template(altered, template)
+    # An index that backs no constraint (a ``_like`` index for a varchar prefix search).
+    index = _rows(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = %s "
+        "AND indexname LIKE '%%_like' ORDER BY 1 LIMIT 1",
+        [altered],
+    )[0][0]
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP INDEX "{altered}"."{index}"')
+        cursor.execute(
+            f'ALTER TABLE "{altered}".village_villageprofile '
+            "ALTER COLUMN service_hours SET DEFAULT 'x'"
+        )
+
+    # when
+    expected, got = schema_catalog(intact), schema_catalog(altered)
+
+    # then
+    assert expected["indexes"] != got["indexes"]
+    assert expected["columns"] != got["columns"]
+    assert expected["tables"] == got["tables"]
 
 
 def test_the_template_holds_every_village_migration(committed):
@@ -284,7 +321,7 @@ def test_schema_ddl_functions_check_the_name_before_any_sql(call):
 
 # The fingerprint test adds a migration to the village app through MIGRATION_MODULES
 # pointing at a copy of its migrations, so the repository's files are never touched.
-PROBE_MIGRATION = '''
+PROBE_MIGRATION = """
 from django.db import migrations
 
 
@@ -296,7 +333,7 @@ class Migration(migrations.Migration):
             "DROP TABLE fingerprint_probe",
         )
     ]
-'''
+"""
 
 
 def _village_migrations_with_a_probe(tmp_path: Path) -> str:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from rest_framework import exceptions, status
+import re
+from functools import lru_cache
+
+from django.utils import translation
+from rest_framework import exceptions, fields, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -39,10 +43,53 @@ def _flatten(detail, prefix: str = "") -> list[dict[str, str]]:
                 out.extend(_flatten(item, prefix))
         return out
     code = getattr(detail, "code", "invalid")
-    text = str(detail)
+    message, message_en = _in_both_languages(str(detail), code)
     return [
-        {"field": prefix or "non_field_errors", "code": code, "message": text, "message_en": text}
+        {
+            "field": prefix or "non_field_errors",
+            "code": code,
+            "message": message,
+            "message_en": message_en,
+        }
     ]
+
+
+@lru_cache(maxsize=1)
+def _field_messages_by_code() -> dict[str, list]:
+    """DRF's own field messages (lazy, untranslated), by error code."""
+    found: dict[str, list] = {}
+    pending = [fields.Field]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        for code, template in getattr(cls, "default_error_messages", {}).items():
+            if template not in found.setdefault(code, []):
+                found[code].append(template)
+    return found
+
+
+def _in_both_languages(text: str, code: str) -> tuple[str, str]:
+    """(Indonesian, English) for a DRF validation message rendered in the request language.
+
+    DRF formats its messages in the active language before we see them, so the English
+    twin is recovered by matching the text against DRF's template for that code (which
+    also recovers parameters such as ``max_length``) and formatting it again in English.
+    A message that matches no template is returned as it is in both places.
+    """
+    for template in _field_messages_by_code().get(code, []):
+        localized = re.escape(str(template))
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", localized)
+        try:
+            match = re.fullmatch(pattern, text)
+        except re.error:  # a template naming one parameter twice
+            continue
+        if match:
+            params = match.groupdict()
+            with translation.override("id"):
+                message = str(template).format(**params)
+            with translation.override("en"):
+                return message, str(template).format(**params)
+    return text, text
 
 
 def exception_handler(exc, context):

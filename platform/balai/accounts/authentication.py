@@ -12,6 +12,14 @@ class ResidentSessionAuthentication(authentication.SessionAuthentication):
         principal = getattr(request._request, "resident", None)
         if principal is None:
             return None
+        # The session outlives the account: a resident removed from the register (or
+        # whose account was deleted) must be logged out, not answered with a 500.
+        from services.residents.models import ResidentAccount  # village app, loaded later
+
+        if not ResidentAccount.objects.filter(
+            pk=principal.account_id, resident_id=principal.resident_id
+        ).exists():
+            return None
         self.enforce_csrf(request)
         return principal, None
 

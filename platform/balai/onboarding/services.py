@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
 from balai.accounts.models import StaffRole, User
@@ -26,7 +26,12 @@ from balai.onboarding.models import PlatformAuditEvent
 from balai.regions.models import VILLAGE_LEVELS, Region
 from services.village.services import village_defaults_seed
 from tenants.models import Domain, Village
-from tenants.provisioning import REGION_CODE_PATTERN, schema_name_for_region, schema_provision
+from tenants.provisioning import (
+    REGION_CODE_PATTERN,
+    schema_name_for_region,
+    schema_provision,
+    template_get_or_build,
+)
 from tenants.routing import routing_cache_clear, village_host
 
 logger = logging.getLogger(__name__)
@@ -47,6 +52,9 @@ RESERVED_SLUGS = {
     "help",
     "docs",
 }
+# Advisory lock classes (pg_advisory_xact_lock(class, key)) for onboarding.
+REGION_LOCK = 0x6261_6C63
+SLUG_LOCK = 0x6261_6C64
 LOCAL_TERMS = {"desa", "kampung", "nagari", "gampong", "lembang", "kelurahan", "pekon", "tiyuh"}
 BULK_COLUMNS = [
     "region_code",
@@ -74,8 +82,19 @@ def _validate(
     region_code: str, slug: str, local_term: str
 ) -> tuple[Region | None, list[FieldError]]:
     errors: list[FieldError] = []
-    region = None
-    if not REGION_CODE_PATTERN.match(region_code):
+    region = Region.objects.filter(code=region_code).first() if region_code else None
+    if region is not None and region.level not in VILLAGE_LEVELS:
+        # A kecamatan or kabupaten code is a common slip: say so rather than "bad format".
+        errors.append(
+            FieldError(
+                "region_code",
+                "not_a_village",
+                f"Kode wilayah {region_code} adalah {region.level}, bukan desa/kelurahan.",
+                f"Region code {region_code} is a {region.level}, not a desa/kelurahan.",
+            )
+        )
+        region = None
+    elif not REGION_CODE_PATTERN.match(region_code):
         errors.append(
             FieldError(
                 "region_code",
@@ -84,26 +103,15 @@ def _validate(
                 "The region code must look like PP.KK.CC.VVVV.",
             )
         )
-    else:
-        region = Region.objects.filter(code=region_code).first()
-        if region is None:
-            errors.append(
-                FieldError(
-                    "region_code",
-                    "unknown_region",
-                    f"Kode wilayah {region_code} tidak dikenal.",
-                    f"Unknown region code {region_code}.",
-                )
+    elif region is None:
+        errors.append(
+            FieldError(
+                "region_code",
+                "unknown_region",
+                f"Kode wilayah {region_code} tidak dikenal.",
+                f"Unknown region code {region_code}.",
             )
-        elif region.level not in VILLAGE_LEVELS:
-            errors.append(
-                FieldError(
-                    "region_code",
-                    "not_a_village",
-                    "Kode wilayah harus kode desa/kelurahan.",
-                    "The region code must be a desa/kelurahan code.",
-                )
-            )
+        )
     if not SLUG_PATTERN.match(slug):
         errors.append(
             FieldError(
@@ -134,6 +142,20 @@ def _validate(
     return region, errors
 
 
+def _lock_region_and_slug(region_code: str, slug: str) -> None:
+    """Serialise onboardings of one region or one slug until the transaction ends.
+
+    Without it two onboardings of the same village (a retried job, a double submit) both
+    pass the existence checks below, and the second dies on the schema or slug unique
+    index with a 500. Waiting here, the second sees the first's committed village and
+    answers "exists" (or 409). Region before slug, always, so two onboardings never wait
+    on each other in a cycle.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [REGION_LOCK, region_code])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [SLUG_LOCK, slug])
+
+
 def village_onboard(
     *,
     region_code: str,
@@ -150,14 +172,19 @@ def village_onboard(
     """Onboard one village, or return it unchanged if this exact village is already on."""
     started = time.perf_counter()
     region_code = (region_code or "").strip()
-    slug = (slug or "").strip().lower()
+    # Refused rather than silently lower-cased: the host made from it must be the one asked for.
+    slug = (slug or "").strip()
     local_term = (local_term or "desa").strip().lower()
     region, errors = _validate(region_code, slug, local_term)
     if errors:
         raise BalaiError(errors=errors)
     assert region is not None
 
+    if not connection.in_atomic_block:
+        # Built (once per migration state) before the transaction: pg_dump must see it.
+        template_get_or_build()
     with transaction.atomic():
+        _lock_region_and_slug(region_code, slug)
         existing = Village.objects.select_for_update().filter(region_id=region_code).first()
         if existing is not None:
             if existing.slug != slug:
@@ -168,16 +195,11 @@ def village_onboard(
                     f"Region {region_code} is already onboarded as {existing.slug}.",
                     status=409,
                 )
-            admin, password = user_get_or_create(
-                username=admin_username, email=admin_email, password=admin_password
-            )
-            if not admin.memberships.filter(village=existing).exists():
-                membership_grant(user=admin, village=existing, role=admin_role)
+            # Already on: nothing changes, not even the staff. Granting a role to whoever the
+            # repeated request names would let a retry hand a village to another person.
             return OnboardingResult(
                 village=existing,
                 created=False,
-                admin=admin,
-                admin_password=password,
                 host=village_host(slug),
                 seconds=time.perf_counter() - started,
             )
