@@ -66,3 +66,33 @@ def test_warm_routing_costs_no_database_query_for_the_domain(cast):
 def test_host_with_port_and_upper_case_routes_to_the_same_village(cast, client):
     response = client.get("/healthz", HTTP_HOST=host_of(cast.village_b).upper() + ":8000")
     assert response.json()["schema"] == cast.village_b.schema_name
+
+
+def test_a_suspension_made_by_another_process_is_seen_without_waiting_for_expiry(cast, settings):
+    from django.core.cache import cache
+
+    from tenants.models import Village, VillageStatus
+    from tenants.routing import GENERATION_KEY
+
+    # given: this process has village A cached as active
+    settings.BALAI_ROUTING_SYNC_SECONDS = 0
+    client = client_for(cast.village_a)
+    assert client.get("/healthz").status_code == 200
+
+    # when: "another process" suspends it (a direct write, then the generation bump it makes)
+    Village.objects.filter(pk=cast.village_a.pk).update(status=VillageStatus.SUSPENDED)
+    if not cache.add(GENERATION_KEY, 1, timeout=None):
+        cache.incr(GENERATION_KEY)
+
+    # then
+    assert client.get("/healthz").status_code == 403
+
+
+def test_without_a_broadcast_the_cached_route_holds_until_it_expires(cast, settings):
+    from tenants.models import Village, VillageStatus
+
+    settings.BALAI_ROUTING_SYNC_SECONDS = 0
+    client = client_for(cast.village_a)
+    assert client.get("/healthz").status_code == 200
+    Village.objects.filter(pk=cast.village_a.pk).update(status=VillageStatus.SUSPENDED)
+    assert client.get("/healthz").status_code == 200

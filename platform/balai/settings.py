@@ -56,9 +56,11 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[BALAI_BASE_DOMAIN, f".{BALAI_
 if TESTING:
     ALLOWED_HOSTS = ["*"]
 # Seconds a web process trusts its in-memory host -> village map before asking the
-# database again. Suspension is applied at once in the process that suspends and
-# within this many seconds everywhere else.
+# database again. Changes are broadcast through Redis (see tenants.routing), so this is
+# only the bound that holds when Redis is unreachable.
 BALAI_ROUTING_CACHE_SECONDS = env.float("BALAI_ROUTING_CACHE_SECONDS", default=10.0)
+# How often a process asks Redis whether another process changed routing.
+BALAI_ROUTING_SYNC_SECONDS = env.float("BALAI_ROUTING_SYNC_SECONDS", default=1.0)
 # Ready-made village schemas kept in stock so onboarding only renames one.
 BALAI_SCHEMA_POOL_SIZE = env.int("BALAI_SCHEMA_POOL_SIZE", default=5)
 BALAI_PG_DUMP = env.str("BALAI_PG_DUMP", default="")

@@ -51,6 +51,7 @@ RESERVED_SLUGS = {
     "status",
     "help",
     "docs",
+    "bulk",  # /api/platform/villages/bulk/ would shadow a village of that slug
 }
 # Advisory lock classes (pg_advisory_xact_lock(class, key)) for onboarding.
 REGION_LOCK = 0x6261_6C63

@@ -16,6 +16,17 @@ urlpatterns = [
         name="platform-village-reactivate",
     ),
     path(
+        "villages/<slug:slug>/export/",
+        views.VillageExportView.as_view(),
+        name="platform-village-export",
+    ),
+    path("villages/<slug:slug>/", views.VillageDeleteView.as_view(), name="platform-village"),
+    path(
+        "export-jobs/<str:job_id>/",
+        views.ExportJobView.as_view(),
+        name="platform-export-job",
+    ),
+    path(
         "onboarding-jobs/<int:job_id>/",
         views.BulkOnboardingJobView.as_view(),
         name="platform-onboarding-job",

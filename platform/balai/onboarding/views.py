@@ -1,6 +1,10 @@
-"""Platform-admin API on the public host: onboard, list, suspend and reactivate villages."""
+"""Platform-admin API on the public host: onboard, list, suspend, reactivate, export and
+delete villages."""
+
+from dataclasses import asdict
 
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from rest_framework import status
 from rest_framework.response import Response
@@ -17,7 +21,9 @@ from balai.onboarding.serializers import (
 )
 from balai.onboarding.services import parse_bulk_csv, village_onboard
 from tenants.models import Village
+from tenants.offboarding import export_job_create, export_job_get, village_delete
 from tenants.services import village_reactivate, village_suspend
+from tenants.tasks import export_village
 
 MAX_BULK_BYTES = 2 * 1024 * 1024
 
@@ -112,4 +118,50 @@ def _job_body(job: BulkOnboardingJob) -> dict:
         "done": job.done,
         "results": job.results,
         "error": job.error,
+    }
+
+
+class VillageExportView(APIView):
+    """Queue an export of one village; poll the job for the archive's name.
+
+    In a worker, not the request: 200,000 residents take ~1.8 s to export and grow
+    linearly (bench/results/offboarding.md).
+    """
+
+    permission_classes = [IsPlatformAdmin]
+
+    def post(self, request, slug: str):
+        village = get_object_or_404(Village, slug=slug)
+        job = export_job_create(village=village, actor=request.user)
+        transaction.on_commit(lambda: export_village.delay(job["id"]))
+        return Response(_export_job_body(job), status=status.HTTP_202_ACCEPTED)
+
+
+class ExportJobView(APIView):
+    permission_classes = [IsPlatformAdmin]
+
+    def get(self, request, job_id: str):
+        job = export_job_get(job_id=job_id)
+        if job is None:
+            raise Http404
+        return Response(_export_job_body(job))
+
+
+class VillageDeleteView(APIView):
+    """DELETE /villages/<slug>/?confirm=<slug>: the slug typed again, or nothing happens."""
+
+    permission_classes = [IsPlatformAdmin]
+
+    def delete(self, request, slug: str):
+        village = get_object_or_404(Village, slug=slug)
+        deleted = village_delete(
+            village=village, confirm=request.query_params.get("confirm", ""), actor=request.user
+        )
+        return Response({"deleted": asdict(deleted)})
+
+
+def _export_job_body(job: dict) -> dict:
+    return {
+        key: job[key]
+        for key in ("id", "status", "slug", "region_code", "file", "bytes", "sha256", "error")
     }
