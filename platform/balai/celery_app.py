@@ -9,11 +9,12 @@ Two kinds of task, and every task is one of them:
 
 from __future__ import annotations
 
+import functools
 import os
 
 from celery import Task
 from celery.signals import task_prerun
-from django.db import connection
+from django.db import connection, transaction
 from tenant_schemas_celery.app import CeleryApp
 from tenant_schemas_celery.task import TenantTask
 
@@ -60,6 +61,15 @@ class VillageTask(TenantTask):
         options["headers"] = _village_headers(self, options.get("headers"))
         return super().apply(args, kwargs, *rest, **options)
 
+    def apply_async_on_commit(self, args=None, kwargs=None, **options) -> None:
+        # The village is read now, not when the transaction commits: by then the
+        # connection may serve another village, or the public schema.
+        options["headers"] = _village_headers(self, options.get("headers"))
+        transaction.on_commit(functools.partial(self.apply_async, args, kwargs, **options))
+
+    def delay_on_commit(self, *args, **kwargs) -> None:
+        self.apply_async_on_commit(args, kwargs)
+
     def __call__(self, *args, **kwargs):
         if self.request_stack.top is None:
             # Called as a plain function, not by a worker or apply(): it runs in whatever
@@ -76,9 +86,7 @@ class VillageTask(TenantTask):
                 f"{self.name} arrived without its village (schema header {schema!r}); "
                 "refusing to run it in the public schema"
             )
-        # self.run, not super().__call__: Task.__call__ pushes a fresh request and the
-        # task body would lose self.request.id, retries and headers.
-        return self.run(*args, **kwargs)
+        return super().__call__(*args, **kwargs)
 
 
 class PlatformTask(TenantTask):
@@ -94,11 +102,20 @@ class PlatformTask(TenantTask):
 
 
 @task_prerun.connect(dispatch_uid="balai_sentry_tag_village")
-def _tag_sentry_scope_with_village(**kwargs) -> None:
+def _tag_sentry_scope_with_village(task: Task | None = None, **kwargs) -> None:
     # Connected after tenant-schemas-celery's switch_schema (imported above), so the
     # connection already serves the task's schema. Sentry's Celery integration gives each
     # task its own isolation scope, so the tags do not outlive the task.
-    tag_village(None if connection.schema_name == PUBLIC_SCHEMA else connection.tenant)
+    schema = connection.schema_name
+    if schema == PUBLIC_SCHEMA:
+        tag_village(None)
+        return
+    village = connection.tenant
+    if not hasattr(village, "region_id") and isinstance(task, TenantTask):
+        # schema_context() leaves a stand-in tenant, and switch_schema keeps it when the
+        # task's schema is already active (eager apply() inside a village).
+        village = task.get_tenant_for_schema(schema_name=schema)
+    tag_village(village)
 
 
 app = CeleryApp("balai")

@@ -27,6 +27,7 @@ def python_info() -> dict[str, str]:
     name="balai.diagnostics.python_info",
     queue="platform",
     time_limit=30,
+    soft_time_limit=20,
 )
 def python_info_task() -> dict[str, str]:
     return python_info()

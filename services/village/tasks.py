@@ -5,16 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import connection, transaction
 from django.utils import timezone
 
-from balai.celery_app import (
-    PUBLIC_SCHEMA,
-    SCHEMA_HEADER,
-    VillageContextMissingError,
-    VillageTask,
-    app,
-)
+from balai.celery_app import VillageTask, app
 from services.village import services
 
 
@@ -38,13 +31,4 @@ def village_stats_refresh(requested_at: str) -> dict[str, object]:
 
 def village_stats_refresh_queue() -> None:
     """Queue a refresh of the active village once the current transaction commits."""
-    # Captured now: by the time on_commit runs, the connection may serve another schema.
-    schema_name = connection.schema_name
-    if schema_name == PUBLIC_SCHEMA:
-        raise VillageContextMissingError("queue the stats refresh with a village schema active")
-    requested_at = timezone.now().isoformat()
-    transaction.on_commit(
-        lambda: village_stats_refresh.apply_async(
-            kwargs={"requested_at": requested_at}, headers={SCHEMA_HEADER: schema_name}
-        )
-    )
+    village_stats_refresh.apply_async_on_commit(kwargs={"requested_at": timezone.now().isoformat()})
