@@ -92,6 +92,7 @@ SHARED_APPS = [
 TENANT_APPS = [
     "services.village",
     "services.residents",
+    "services.events",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
