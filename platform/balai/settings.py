@@ -82,6 +82,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -93,6 +94,9 @@ TENANT_APPS = [
     "services.village",
     "services.residents",
     "services.events",
+    "services.imports",
+    "services.audit",
+    "services.letters",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

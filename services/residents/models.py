@@ -1,5 +1,7 @@
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from services.residents.reference import (
     BloodType,
@@ -38,6 +40,10 @@ class Family(models.Model):
             models.CheckConstraint(
                 condition=Q(kk_number__regex=r"^[1-9][0-9]{15}$"), name="family_kk_number_format"
             ),
+        ]
+        indexes = [
+            # The family list pages by ids first: an index-only scan in KK order.
+            models.Index(fields=["kk_number", "id"], name="family_kk_id_idx"),
         ]
 
     def __str__(self) -> str:
@@ -100,6 +106,13 @@ class Resident(models.Model):
         indexes = [
             models.Index(fields=["full_name", "id"], name="resident_name_idx"),
             models.Index(fields=["birth_date"], name="resident_birth_idx"),
+            # Name search is icontains, i.e. UPPER(full_name) LIKE UPPER('%x%'): a trigram
+            # index on the same expression serves it (pg_trgm is in the public schema).
+            # NIK and KK prefix search (LIKE '1808%') use the varchar_pattern_ops index
+            # Django makes beside every unique CharField (<table>_nik_<hash>_like).
+            GinIndex(
+                OpClass(Upper("full_name"), name="gin_trgm_ops"), name="resident_name_trgm_idx"
+            ),
         ]
 
     def __str__(self) -> str:
