@@ -84,6 +84,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -94,6 +95,10 @@ SHARED_APPS = [
 TENANT_APPS = [
     "services.village",
     "services.residents",
+    "services.events",
+    "services.imports",
+    "services.audit",
+    "services.letters",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("masuk/", pages.login_page, name="login"),
     path("keluar/", pages.logout_page, name="logout"),
     path("api/village/", include("services.village.urls")),
+    path("surat/verifikasi/", include("services.letters.urls_verification")),
     path("api/auth/", include("balai.accounts.urls")),
     path(
         "api/schema/", SpectacularAPIView.as_view(urlconf="balai.urls_village"), name="api-schema"

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 
+from services.letters.services import letters_seed
 from services.residents.models import Resident
 from services.village.models import Area, AreaLevel, VillageProfile
 
@@ -35,6 +36,7 @@ def village_defaults_seed(
     )
     for dusun in dusun_names or []:
         Area.objects.get_or_create(level=AreaLevel.DUSUN, name=dusun, parent=None)
+    letters_seed()
     return profile
 
 

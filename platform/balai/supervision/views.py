@@ -1,3 +1,5 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -5,6 +7,7 @@ from rest_framework.views import APIView
 
 from balai.accounts.models import SupervisorScope
 from balai.accounts.permissions import IsSupervisor
+from balai.supervision.duplicates import duplicate_nik_groups
 from balai.supervision.selectors import supervised_villages_in
 from tenants.models import Village
 from tenants.routing import village_host
@@ -51,5 +54,34 @@ class SupervisorScopeView(APIView):
             [
                 {"region_code": s.region_id, "name": s.region.name, "level": s.region.level}
                 for s in scopes
+            ]
+        )
+
+
+class DuplicateNikListView(ListAPIView):
+    """Groups of villages in the supervisor's region sharing a NIK: a masked NIK and the
+    villages (code and name), nothing about the person."""
+
+    permission_classes = [IsSupervisor]
+
+    def get_queryset(self):
+        return duplicate_nik_groups(user=self.request.user)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        codes = {code for group in page for code in group["village_codes"]}
+        names = dict(Village.objects.filter(region_id__in=codes).values_list("region_id", "name"))
+        return self.get_paginated_response(
+            [
+                {
+                    "masked_nik": group["masked_nik"],
+                    "village_count": group["village_count"],
+                    "villages": [
+                        {"region_code": code, "name": names.get(code, "")}
+                        for code in group["village_codes"]
+                    ],
+                }
+                for group in page
             ]
         )

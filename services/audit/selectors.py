@@ -1,0 +1,34 @@
+"""Reading the audit log (kepala desa and sekretaris). Run with the village schema active."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from services.audit.models import AuditEntry
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    actor_kind: str | None = None
+    actor_id: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+def audit_entries(*, filters: AuditFilters) -> QuerySet[AuditEntry]:
+    entries = AuditEntry.objects.all()
+    for name in ("action", "object_type", "object_id", "actor_kind", "actor_id"):
+        value = getattr(filters, name)
+        if value not in (None, ""):
+            entries = entries.filter(**{name: value})
+    if filters.date_from:
+        entries = entries.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        entries = entries.filter(created_at__date__lte=filters.date_to)
+    return entries.order_by("-created_at", "-id")
