@@ -126,7 +126,7 @@ def schema_catalog(schema_name: str) -> dict[str, object]:
         _rows(f'SELECT app, name FROM "{_check_schema_name(schema_name)}".django_migrations', [])
     )
     row_counts = {}
-    for (table, kind) in tables:
+    for table, kind in tables:
         if kind == "BASE TABLE":
             row_counts[table] = _rows(f'SELECT count(*) FROM "{schema_name}"."{table}"', [])[0][0]
     return {
@@ -152,7 +152,9 @@ def _migrate_scratch_schema(name: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA "{_check_schema_name(name)}"')
     try:
-        call_command("migrate_schemas", schema_name=name, tenant=True, interactive=False, verbosity=0)
+        call_command(
+            "migrate_schemas", schema_name=name, tenant=True, interactive=False, verbosity=0
+        )
     finally:
         connection.set_schema_to_public()
 
@@ -284,7 +286,7 @@ def test_schema_ddl_functions_check_the_name_before_any_sql(call):
 
 # The fingerprint test adds a migration to the village app through MIGRATION_MODULES
 # pointing at a copy of its migrations, so the repository's files are never touched.
-PROBE_MIGRATION = '''
+PROBE_MIGRATION = """
 from django.db import migrations
 
 
@@ -296,7 +298,7 @@ class Migration(migrations.Migration):
             "DROP TABLE fingerprint_probe",
         )
     ]
-'''
+"""
 
 
 def _village_migrations_with_a_probe(tmp_path: Path) -> str:

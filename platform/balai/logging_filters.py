@@ -9,7 +9,11 @@ class ScrubPersonalDataFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
             record.msg = scrub_text(record.msg)
-        if record.args:
+        if isinstance(record.args, dict):  # "%(name)s" formats (Celery's task logs)
+            record.args = {
+                k: scrub_text(v) if isinstance(v, str) else v for k, v in record.args.items()
+            }
+        elif record.args:
             args = record.args if isinstance(record.args, tuple) else (record.args,)
             record.args = tuple(scrub_text(a) if isinstance(a, str) else a for a in args)
         return True
