@@ -99,6 +99,9 @@ TENANT_APPS = [
     "services.imports",
     "services.audit",
     "services.letters",
+    "services.news",
+    "services.budget",
+    "services.complaints",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -227,7 +230,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "balai.tenants.refill_schema_pool",
         "schedule": crontab(minute="*/5"),
     },
+    # Fans out one escalation message per village (services.complaints.tasks).
+    "complaints-escalation-sweep": {
+        "task": "balai.complaints.escalation_sweep",
+        "schedule": crontab(minute=17),
+    },
+    # Records "announcement.published" for scheduled announcements now due (services.news.tasks).
+    "news-announcements-fan-out": {
+        "task": "balai.news.announcements_fan_out",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+# Anonymous complaint filing: at most this many per IP address and per phone number in
+# each window (Redis cache). The bench raises it; production keeps the default.
+BALAI_COMPLAINT_ANON_LIMIT = env.int("BALAI_COMPLAINT_ANON_LIMIT", default=5)
+BALAI_COMPLAINT_ANON_WINDOW_SECONDS = env.int("BALAI_COMPLAINT_ANON_WINDOW_SECONDS", default=3600)
+# The request header that carries the client's address when a proxy is in front (e.g.
+# HTTP_X_REAL_IP, which nginx overwrites with $remote_addr); empty: REMOTE_ADDR.
+BALAI_CLIENT_IP_HEADER = env.str("BALAI_CLIENT_IP_HEADER", default="")
 
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default=BALAI_ENV)

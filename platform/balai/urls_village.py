@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from frontend import views as pages
+from services.complaints import open311
 
 urlpatterns = [
     path("", pages.village_home, name="village-home"),
@@ -13,6 +14,8 @@ urlpatterns = [
     path("api/village/", include("services.village.urls")),
     path("surat/verifikasi/", include("services.letters.urls_verification")),
     path("api/auth/", include("balai.accounts.urls")),
+    path("api/complaints/", include("services.complaints.urls")),
+    path("open311/", include(open311.urlpatterns)),
     path(
         "api/schema/", SpectacularAPIView.as_view(urlconf="balai.urls_village"), name="api-schema"
     ),

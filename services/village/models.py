@@ -14,6 +14,12 @@ class VillageProfile(models.Model):
     phone = models.CharField(max_length=20, blank=True, default="")
     email = models.EmailField(blank=True, default="")
     service_hours = models.CharField(max_length=120, blank=True, default="Senin-Jumat 08.00-15.00")
+    history = models.TextField(blank=True, default="")
+    vision = models.TextField(blank=True, default="")
+    mission = models.TextField(blank=True, default="")
+    # WGS 84 degrees; 6 decimals is about 11 cm, more than a village office needs.
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Figures kept by the stats refresh task (services.village.tasks), not edited by hand.
     resident_count = models.PositiveIntegerField(default=0)
@@ -54,3 +60,22 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} {self.name}"
+
+
+class Official(models.Model):
+    """A member of the village government (perangkat desa) shown on the public profile."""
+
+    name = models.CharField(max_length=120)
+    position = models.CharField(max_length=120)  # e.g. "Kepala Kampung", "Kaur Keuangan"
+    # Path under MEDIA_ROOT (villages/<schema>/officials/<random>.jpg); never the upload's name.
+    photo = models.CharField(max_length=200, blank=True, default="")
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.name}"

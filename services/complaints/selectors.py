@@ -1,0 +1,117 @@
+"""Reads of complaints shared by the API, the Open311 views and the pages.
+
+One way in: lists go through ``complaints_visible_to`` and single complaints through the
+``complaint_get_*`` helpers, each of which decides visibility for the asking principal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from balai.errors import BalaiError
+from services.complaints.models import (
+    OPEN_STATUSES,
+    Complaint,
+    ComplaintCategory,
+    ComplaintUpdate,
+)
+from services.complaints.services import tracking_code_normalise
+
+PUBLICLY_LISTED = Q(is_public=True, is_hidden=False)
+
+
+def _not_found() -> BalaiError:
+    return BalaiError.single(
+        "tracking_code", "not_found", "Pengaduan tidak ditemukan.", "Complaint not found.", 404
+    )
+
+
+def with_overdue(queryset: QuerySet[Complaint], *, now: datetime | None = None) -> QuerySet:
+    """Annotate ``overdue``: open and past its target time (computed, never stored)."""
+    return queryset.annotate(
+        overdue=Case(
+            When(status__in=OPEN_STATUSES, target_at__lt=now or timezone.now(), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def _for_lists(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    return with_overdue(
+        queryset.select_related("category", "area", "duplicate_of").prefetch_related("photos")
+    )
+
+
+def complaints_public() -> QuerySet[Complaint]:
+    return _for_lists(Complaint.objects.filter(PUBLICLY_LISTED))
+
+
+def complaints_visible_to(*, is_staff: bool, resident_id: int | None) -> QuerySet[Complaint]:
+    """Staff see every complaint of their village; residents public ones and their own."""
+    if is_staff:
+        return _for_lists(Complaint.objects.all())
+    if resident_id is not None:
+        return _for_lists(Complaint.objects.filter(PUBLICLY_LISTED | Q(resident_id=resident_id)))
+    return complaints_public()
+
+
+def complaints_filter(
+    queryset: QuerySet[Complaint],
+    *,
+    status: str | None = None,
+    category: str | None = None,
+    overdue: bool | None = None,
+) -> QuerySet[Complaint]:
+    if status:
+        queryset = queryset.filter(status__in=status.split(","))
+    if category:
+        queryset = queryset.filter(category__code__in=category.split(","))
+    if overdue is not None:
+        queryset = queryset.filter(overdue=overdue)
+    return queryset
+
+
+def complaint_get_for_staff(*, code: str) -> Complaint:
+    complaint = (
+        _for_lists(Complaint.objects.all())
+        .prefetch_related("updates")
+        .filter(tracking_code=tracking_code_normalise(code))
+        .first()
+    )
+    if complaint is None:
+        raise _not_found()
+    return complaint
+
+
+def complaint_get_by_tracking_code(*, code: str) -> Complaint:
+    """Anyone holding the tracking code may follow the complaint (public notes only)."""
+    complaint = (
+        _for_lists(Complaint.objects.all())
+        .prefetch_related(
+            Prefetch(
+                "updates",
+                queryset=ComplaintUpdate.objects.filter(is_public=True),
+                to_attr="public_updates",
+            )
+        )
+        .filter(tracking_code=tracking_code_normalise(code))
+        .first()
+    )
+    if complaint is None:
+        raise _not_found()
+    return complaint
+
+
+def complaint_get_for_resident(*, code: str, resident_id: int) -> Complaint:
+    complaint = complaint_get_by_tracking_code(code=code)
+    if complaint.resident_id != resident_id and not complaint.is_publicly_listed:
+        raise _not_found()
+    return complaint
+
+
+def categories_active() -> QuerySet[ComplaintCategory]:
+    return ComplaintCategory.objects.filter(is_active=True)
