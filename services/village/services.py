@@ -8,9 +8,9 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from services.letters.services import letters_seed
 from balai.errors import BalaiError
 from services.complaints.seed import complaints_defaults_seed
+from services.letters.services import letters_seed
 from services.news.services import categories_seed
 from services.residents.models import Resident
 from services.village.home_cache import home_cache_forget
