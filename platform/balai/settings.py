@@ -76,11 +76,14 @@ SHARED_APPS = [
     "balai.accounts",
     "balai.onboarding",
     "balai.supervision",
+    "balai.marketplace",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Registers OpClass as an index-expression wrapper (the catalog's trigram index).
+    "django.contrib.postgres",
     "django.contrib.admin",
     "rest_framework",
     "rest_framework.authtoken",
@@ -93,6 +96,7 @@ TENANT_APPS = [
     "services.village",
     "services.residents",
     "services.events",
+    "services.economy",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -220,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
     "refill-schema-pool": {
         "task": "balai.tenants.refill_schema_pool",
         "schedule": crontab(minute="*/5"),
+    },
+    "marketplace-resync-nightly": {
+        "task": "balai.marketplace.resync_all",
+        # 02:15 in Lampung (WIB, UTC+7): Celery's clock here is UTC.
+        "schedule": crontab(hour=19, minute=15),
     },
 }
 
