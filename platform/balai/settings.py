@@ -78,11 +78,14 @@ SHARED_APPS = [
     "balai.accounts",
     "balai.onboarding",
     "balai.supervision",
+    "balai.marketplace",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Registers OpClass as an index-expression wrapper (the catalog's trigram index).
+    "django.contrib.postgres",
     "django.contrib.admin",
     "django.contrib.postgres",
     "rest_framework",
@@ -102,6 +105,7 @@ TENANT_APPS = [
     "services.news",
     "services.budget",
     "services.complaints",
+    "services.economy",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -224,6 +228,8 @@ CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Beat schedules read in Indonesian western time, like the villages they serve.
+CELERY_TIMEZONE = "Asia/Jakarta"
 CELERY_BEAT_SCHEDULE_FILENAME = str(BALAI_DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "refill-schema-pool": {
@@ -239,6 +245,11 @@ CELERY_BEAT_SCHEDULE = {
     "news-announcements-fan-out": {
         "task": "balai.news.announcements_fan_out",
         "schedule": crontab(minute="*/5"),
+    },
+    "marketplace-resync-nightly": {
+        "task": "balai.marketplace.resync_all",
+        # 02:15 WIB, when villages are quiet.
+        "schedule": crontab(hour=2, minute=15),
     },
 }
 # Anonymous complaint filing: at most this many per IP address and per phone number in

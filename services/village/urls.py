@@ -19,4 +19,5 @@ urlpatterns = [
     path("families/", include("services.residents.family_urls")),
     path("events/", include("services.residents.event_urls")),
     path("audit/", include("services.audit.urls")),
+    path("economy/", include("services.economy.urls")),
 ]
