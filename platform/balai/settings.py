@@ -84,10 +84,9 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    # Registers OpClass as an index-expression wrapper (the catalog's trigram index).
+    # Trigram indexes (resident names, the product catalog) and their OpClass wrapper.
     "django.contrib.postgres",
     "django.contrib.admin",
-    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
