@@ -13,6 +13,7 @@ from balai.sentry import tag_village
 from tenants.routing import village_for_host
 
 API_PREFIXES = ("/api/", "/open311/")
+PUBLIC_SCHEMA = "public"
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -42,6 +43,26 @@ def _refusal(
     return HttpResponse(html, status=status)
 
 
+def _activate_public() -> None:
+    if connection.schema_name != PUBLIC_SCHEMA or connection.search_path_set_schemas is None:
+        connection.set_schema_to_public()
+
+
+def _activate_village(village) -> None:
+    """Point the connection at the village, skipping the SET search_path it already has.
+
+    django-tenants forgets the path it set on every set_tenant(), so a connection kept
+    between requests would otherwise pay one SET per request (30-50 us, bench/routing).
+    """
+    if (
+        connection.schema_name == village.schema_name
+        and connection.search_path_set_schemas is not None
+    ):
+        connection.tenant = village
+        return
+    connection.set_tenant(village)
+
+
 class VillageRoutingMiddleware:
     """Put first in MIDDLEWARE. Unknown hosts get 404, suspended villages 403, never 500.
 
@@ -53,12 +74,12 @@ class VillageRoutingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        connection.set_schema_to_public()
         host = request.get_host().split(":")[0].lower().rstrip(".")
         if host.startswith("www."):
             host = host[4:]
 
         if host in settings.BALAI_PUBLIC_HOSTS:
+            _activate_public()
             request.tenant = connection.tenant  # the public schema stand-in
             request.village = None
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
@@ -90,7 +111,7 @@ class VillageRoutingMiddleware:
         village.domain_url = host
         request.tenant = village
         request.village = village
-        connection.set_tenant(village)
+        _activate_village(village)
         request.urlconf = settings.ROOT_URLCONF
         set_urlconf(request.urlconf)
         tag_village(village)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 
 from tenants.models import Domain, Village
 
@@ -43,6 +44,9 @@ class _RoutingCache:
         self._lock = threading.Lock()
         self._generation: int | None = None
         self._synced_at = 0.0
+
+    def note_generation(self, generation: int) -> None:
+        self._generation = generation
 
     def sync(self) -> None:
         """Drop the cache when another process changed routing (checked ~once a second)."""
@@ -84,8 +88,9 @@ def routing_cache_clear() -> None:
     """Forget every cached host here, and tell the other processes to do the same."""
     _cache.clear()
     try:
-        if not cache.add(GENERATION_KEY, 1, timeout=None):
-            cache.incr(GENERATION_KEY)
+        generation = 1 if cache.add(GENERATION_KEY, 1, timeout=None) else cache.incr(GENERATION_KEY)
+        # This process is already clean: it need not drop its cache again at the next sync.
+        _cache.note_generation(generation)
     except Exception as error:  # noqa: BLE001 - Redis down: others catch up on entry expiry
         logger.warning("routing change not broadcast", extra={"error": str(error)})
 
@@ -98,6 +103,7 @@ def village_for_host(host: str) -> Village | None:
         return None
     if cached is not None:
         return cached  # type: ignore[return-value]
+    connection.set_schema_to_public()  # the domain table lives in the public schema
     domain = Domain.objects.select_related("tenant", "tenant__region").filter(domain=host).first()
     village = domain.tenant if domain is not None else None
     _cache.put(host, village if village is not None else _UNKNOWN)

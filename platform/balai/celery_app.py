@@ -121,6 +121,11 @@ def _tag_sentry_scope_with_village(task: Task | None = None, **kwargs) -> None:
 app = CeleryApp("balai")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_tenant_cache_seconds = 30
+# Celery's Django fixup closes the database connection around every task unless told to
+# reuse it: that cost two new PostgreSQL connections per village task (bench/catalog).
+# Reusing it lets the catalog cache grow with each village served, which the worker
+# child recycling (CELERY_WORKER_MAX_TASKS_PER_CHILD) bounds.
+app.conf.CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "200"))
 app.autodiscover_tasks()
 # balai.diagnostics is not a tasks module, so name it for the workers to import.
 app.autodiscover_tasks(["balai"], related_name="diagnostics")

@@ -151,7 +151,7 @@ WSGI_APPLICATION = "balai.wsgi.application"
 _db = env.db_url_config(_database_url)
 _db["ENGINE"] = "django_tenants.postgresql_backend"
 # Every village schema a connection touches grows PostgreSQL's per-backend catalog cache
-# by ~2 MB; recycling connections bounds that growth (see deploy/README.md).
+# (bench/results/catalog.md); recycling connections bounds that growth (deploy/README.md).
 _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=300)
 _db["CONN_HEALTH_CHECKS"] = True
 _db.setdefault("OPTIONS", {})["application_name"] = env.str("DB_APPLICATION_NAME", default="balai")
@@ -219,9 +219,12 @@ CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Each village schema a worker touches costs its connection ~2 MB of catalog cache:
+# A connection's catalog cache grows with each village schema it touches (31-96 KiB per
+# village with today's apps, bench/results/catalog.md; more as village apps grow):
 # recycle worker processes after this many tasks to bound it.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=500)
+# CELERY_DB_REUSE_MAX (environment, default 200; read in balai.celery_app): tasks a worker
+# keeps its database connection for instead of reconnecting around every task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
