@@ -2,9 +2,10 @@
 
 A village schema is made by replaying the SQL of a fully migrated template schema (one
 ``pg_dump`` of it, kept in ``SchemaTemplate``) or, faster still, by renaming a ready
-schema from a small pool. Creation by migrations costs ~4 s per village and
-django-tenants' ``clone_schema`` slows as the catalog grows; a flat replay is ~0.1-0.5 s
-whatever the number of villages, and a rename is a catalog update. All of it is
+schema from a small pool. Creation by migrations was measured at ~4 s per village for a
+60-table schema, and django-tenants' ``clone_schema`` slows as the catalog grows; a flat
+replay stays flat whatever the number of villages, and a rename is a catalog update
+(bench/results/onboarding.md). All of it is
 transactional DDL, so a failed onboarding leaves no schema behind.
 
 The template is rebuilt whenever the village migrations change: its fingerprint is a
