@@ -79,6 +79,7 @@ SHARED_APPS = [
     "balai.onboarding",
     "balai.supervision",
     "balai.marketplace",
+    "balai.learning",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -105,6 +106,7 @@ TENANT_APPS = [
     "services.budget",
     "services.complaints",
     "services.economy",
+    "services.programmes",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -252,6 +254,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "balai.marketplace.resync_all",
         # 02:15 WIB, when villages are quiet.
         "schedule": crontab(hour=2, minute=15),
+    },
+    # Digital-adoption figures per village (balai.learning.tasks fans out one per village).
+    "learning-adoption-refresh-nightly": {
+        "task": "balai.learning.adoption_refresh_all",
+        "schedule": crontab(hour=2, minute=45),
     },
 }
 # Anonymous complaint filing: at most this many per IP address and per phone number in

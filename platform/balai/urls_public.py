@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/supervisor/", include("balai.supervision.urls")),
     # The cross-village catalog (api/catalog/) and supervisors' economy figures.
     path("api/", include("balai.marketplace.urls")),
+    # Kecamatan programmes, shared learning materials (api/learning/), digital adoption.
+    path("api/", include("balai.learning.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="balai.urls_public"), name="api-schema"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

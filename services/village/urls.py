@@ -20,4 +20,5 @@ urlpatterns = [
     path("events/", include("services.residents.event_urls")),
     path("audit/", include("services.audit.urls")),
     path("economy/", include("services.economy.urls")),
+    path("programmes/", include("services.programmes.urls")),
 ]
