@@ -52,7 +52,9 @@ def log(message: str) -> None:
 
 
 def database_prepare(*, regions_file: Path | None = None) -> None:
-    """The ``balai migrate`` steps a fresh database needs, then the region list."""
+    """``balai migrate`` (public schema, village template, villages), then the regions."""
+    import io
+
     from django.core.management import call_command
 
     from balai.regions.models import Region
@@ -60,15 +62,18 @@ def database_prepare(*, regions_file: Path | None = None) -> None:
     from tenants.provisioning import template_get_or_build
 
     started = time.perf_counter()
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    out = io.StringIO()
+    call_command("migrate_villages", no_pool=True, parallel=2, stdout=out, verbosity=0)
     template = template_get_or_build()
     path = regions_file or BUNDLED_LAMPUNG
     if not Region.objects.filter(level__in=["desa", "kelurahan"]).exists():
         loaded = regions_load(path=path)
         log(f"loaded {loaded} regions from {path.name}")
+    summary = out.getvalue().strip().splitlines()
     log(
         f"database ready in {time.perf_counter() - started:.1f} s "
-        f"(template {template.fingerprint[:12]}, {template.migration_count} migrations)"
+        f"(template {template.fingerprint[:12]}, {template.migration_count} migrations; "
+        f"{summary[-1] if summary else 'no villages'})"
     )
 
 
@@ -76,7 +81,9 @@ def village_region_codes() -> list[str]:
     from balai.regions.models import VILLAGE_LEVELS, Region
 
     return list(
-        Region.objects.filter(level__in=VILLAGE_LEVELS).order_by("code").values_list("code", flat=True)
+        Region.objects.filter(level__in=VILLAGE_LEVELS)
+        .order_by("code")
+        .values_list("code", flat=True)
     )
 
 
@@ -146,6 +153,32 @@ def villages_fill(count: int, *, batch: int = 25) -> float:
             elapsed = time.perf_counter() - started
             log(f"  {done}/{len(codes)} villages made ({elapsed:.1f} s)")
     return time.perf_counter() - started
+
+
+def villages_seed_defaults() -> int:
+    """Seed the village profile of villages that have none (made by ``villages_fill``).
+
+    Visiting every schema fills this connection's catalog cache, so the connection is
+    closed afterwards: the next measurement starts from a fresh backend.
+    """
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from services.village.models import VillageProfile
+    from services.village.services import village_defaults_seed
+    from tenants.models import Village
+
+    seeded = 0
+    for village in Village.objects.order_by("pk"):
+        with schema_context(village.schema_name):
+            if VillageProfile.objects.filter(id=1).exists():
+                continue
+            village_defaults_seed(
+                name=village.name, region_code=village.region_id, local_term=village.local_term
+            )
+            seeded += 1
+    connection.close()
+    return seeded
 
 
 def village_remove(village) -> None:

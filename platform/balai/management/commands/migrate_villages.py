@@ -1,9 +1,13 @@
 """``balai migrate``: migrate the public schema, refresh the village template, then villages.
 
-Stock ``migrate_schemas`` spends ~0.75 s per village even with nothing to do. This command
-reads which migrations every village has in one pass over the catalog, skips the villages
-already up to date, and migrates the rest in parallel with a lock timeout, reporting each
-failure while the others continue (rerun to finish the failed ones).
+Stock ``migrate_schemas`` spends 0.14-0.2 s per village even with nothing to do. This
+command reads which migrations every village has in one pass over the catalog, skips the
+villages already up to date, migrates one village with Django's executor while capturing
+its SQL and replays that SQL in the others, over parallel connections with a lock
+timeout, reporting each failure while the others continue (rerun to finish the failed
+ones). The village template is rebuilt first, so villages onboarded meanwhile already
+have the new migrations, and the pool of ready schemas is refilled last, dropping
+schemas of the old template.
 """
 
 from django.core.management import call_command
@@ -18,7 +22,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--parallel", type=int, default=4)
-        parser.add_argument("--lock-timeout", default="5s")
+        parser.add_argument(
+            "--lock-timeout",
+            default="5s",
+            help="PostgreSQL lock_timeout per village session: a busy village fails fast",
+        )
+        parser.add_argument(
+            "--statement-timeout",
+            default="0",
+            help="PostgreSQL statement_timeout per village session (0 = none)",
+        )
         parser.add_argument("--skip-public", action="store_true")
         parser.add_argument(
             "--no-pool",
@@ -38,11 +51,15 @@ class Command(BaseCommand):
         self.stdout.write(
             f"village template {template.fingerprint[:12]} ({template.migration_count} migrations)"
         )
-        report = migrate_villages(
-            parallel=options["parallel"],
-            lock_timeout=options["lock_timeout"],
-            log=lambda line: self.stdout.write(line),
-        )
+        try:
+            report = migrate_villages(
+                parallel=options["parallel"],
+                lock_timeout=options["lock_timeout"],
+                statement_timeout=options["statement_timeout"],
+                log=lambda line: self.stdout.write(line),
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(report.summary())
         if not options["no_pool"]:
             pool = pool_refill()
