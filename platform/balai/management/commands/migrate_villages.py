@@ -12,9 +12,13 @@ schemas of the old template.
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from tenants.migration_runner import migrate_villages
 from tenants.provisioning import pool_refill, template_get_or_build
+
+# One deploy at a time: two runs would race to migrate the same villages.
+MIGRATE_LOCK_ID = 0x6261_6C6D
 
 
 class Command(BaseCommand):
@@ -40,6 +44,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [MIGRATE_LOCK_ID])
+            if not cursor.fetchone()[0]:
+                raise CommandError("another `balai migrate` is running on this database")
+        try:
+            self._migrate(options)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATE_LOCK_ID])
+
+    def _migrate(self, options):
         if not options["skip_public"]:
             call_command(
                 "migrate_schemas",
