@@ -1,5 +1,25 @@
+"""Forms of the pages. They parse and label input; the rules stay in the service functions."""
+
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from balai.errors import BalaiError
+from balai.onboarding.services import parse_bulk_csv
+
+# The same bound as the bulk onboarding API (balai.onboarding.views.MAX_BULK_BYTES).
+MAX_BULK_BYTES = 2 * 1024 * 1024
+
+
+def balai_error_messages(error: BalaiError) -> list[str]:
+    english = translation.get_language() == "en"
+    return [e.message_en if english else e.message for e in error.errors]
+
+
+def add_balai_errors(form: forms.Form, error: BalaiError) -> None:
+    """Show a service's errors on the form: on the field it names, else above the form."""
+    for field_error, message in zip(error.errors, balai_error_messages(error), strict=True):
+        form.add_error(field_error.field if field_error.field in form.fields else None, message)
 
 
 class ResidentLoginForm(forms.Form):
@@ -30,3 +50,56 @@ class UserLoginForm(forms.Form):
         max_length=256,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class VillageFilterForm(forms.Form):
+    q = forms.CharField(label=_("Cari"), required=False, max_length=120)
+    kabupaten = forms.ChoiceField(label=_("Kabupaten/kota"), required=False)
+    kecamatan = forms.ChoiceField(label=_("Kecamatan"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Semua")), ("active", _("Aktif")), ("suspended", _("Ditangguhkan"))],
+    )
+
+    def __init__(self, *args, kabupaten_choices=(), kecamatan_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kabupaten"].choices = [("", _("Semua")), *kabupaten_choices]
+        self.fields["kecamatan"].choices = [("", _("Semua")), *kecamatan_choices]
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan penangguhan"),
+        max_length=300,
+        # The service refuses an empty reason with its own message; no browser check first.
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class BulkOnboardingForm(forms.Form):
+    file = forms.FileField(
+        label=_("Berkas CSV desa"),
+        help_text=_(
+            "Kolom: region_code, slug, admin_username (wajib); name, local_term, "
+            "admin_email, admin_password (boleh kosong). Maks. 2 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BULK_BYTES:
+            raise forms.ValidationError(_("Berkas terlalu besar (maks. 2 MB)."))
+        try:
+            text = upload.read().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(_("Berkas harus CSV UTF-8.")) from error
+        self.cleaned_data["text"] = text
+        try:
+            # The service's parser decides which columns are required.
+            self.cleaned_data["rows"] = parse_bulk_csv(text)
+        except BalaiError as error:
+            raise forms.ValidationError(balai_error_messages(error)) from error
+        return upload

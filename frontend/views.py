@@ -1,12 +1,19 @@
+"""Pages every visitor meets: the public and village home pages, login and logout.
+
+The pages of each role live beside this module (platform_pages, supervisor_pages,
+village_pages); access to them goes through frontend.access.
+"""
+
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from balai.accounts.sessions import resident_session_login, session_logout, user_session_login
 from balai.errors import BalaiError
-from frontend.forms import ResidentLoginForm, UserLoginForm
+from frontend.forms import ResidentLoginForm, UserLoginForm, add_balai_errors
 from services.village.models import VillageProfile
 from tenants.models import Village
 
@@ -22,18 +29,29 @@ def public_home(request: HttpRequest) -> HttpResponse:
 
 
 def village_home(request: HttpRequest) -> HttpResponse:
+    # One row of the village schema; the village itself comes from routing, already warm.
     profile = VillageProfile.objects.filter(id=1).first()
     return render(
         request, "balai/village_home.html", {"village": request.village, "profile": profile}
     )
 
 
-def _apply_errors(form, error: BalaiError) -> None:
-    for field_error in error.errors:
-        form.add_error(
-            field_error.field if field_error.field in form.fields else None,
-            field_error.message if translation.get_language() == "id" else field_error.message_en,
-        )
+# Where each role lands after logging in, unless the login page was sent a ``next``.
+LANDING_URL_NAMES = {
+    "platform_admin": "page-platform-village-list",
+    "supervisor": "supervisor-dashboard",
+    "resident": "resident-home",
+}
+
+
+def _landing(request: HttpRequest, role: str) -> str:
+    wanted = request.POST.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    # Any other role is village staff.
+    return reverse(LANDING_URL_NAMES.get(role, "staff-dashboard"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,26 +59,32 @@ def login_page(request: HttpRequest) -> HttpResponse:
     """One login page: residents (NIK + PIN) on village hosts, staff and supervisors by password."""
     village = getattr(request, "village", None)
     kind = request.POST.get("kind", "user")
-    resident_form = ResidentLoginForm(
-        request.POST if kind == "resident" else None, prefix="resident"
-    )
-    user_form = UserLoginForm(request.POST if kind == "user" else None, prefix="user")
+    # Only the form that was sent is bound: an unbound form shows no "required" errors.
+    posted = request.POST if request.method == "POST" else None
+    resident_form = ResidentLoginForm(posted if kind == "resident" else None, prefix="resident")
+    user_form = UserLoginForm(posted if kind == "user" else None, prefix="user")
     status = 200
     if request.method == "POST":
         try:
             if kind == "resident" and village is not None and resident_form.is_valid():
                 resident_session_login(request=request, **resident_form.cleaned_data)
-                return redirect("/")
+                return redirect(_landing(request, "resident"))
             if kind == "user" and user_form.is_valid():
-                user_session_login(request=request, **user_form.cleaned_data)
-                return redirect("/")
+                role = user_session_login(request=request, **user_form.cleaned_data)
+                return redirect(_landing(request, role))
         except BalaiError as error:
-            _apply_errors(resident_form if kind == "resident" else user_form, error)
+            add_balai_errors(resident_form if kind == "resident" else user_form, error)
         status = 400
     return render(
         request,
         "balai/login.html",
-        {"village": village, "resident_form": resident_form, "user_form": user_form, "kind": kind},
+        {
+            "village": village,
+            "resident_form": resident_form,
+            "user_form": user_form,
+            "kind": kind,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
         status=status,
     )
 

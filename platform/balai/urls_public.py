@@ -11,6 +11,8 @@ urlpatterns = [
     path("healthz", pages.healthz, name="healthz"),
     path("masuk/", pages.login_page, name="login"),
     path("keluar/", pages.logout_page, name="logout"),
+    path("platform/", include("frontend.urls_platform")),
+    path("pengawas/", include("frontend.urls_supervisor")),
     path("admin/", admin.site.urls),
     path("api/platform/", include("balai.onboarding.urls")),
     path("api/supervisor/", include("balai.supervision.urls")),

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from frontend import views as pages
+from frontend import village_pages
 from services.complaints import open311
 
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     path("healthz", pages.healthz, name="healthz"),
     path("masuk/", pages.login_page, name="login"),
     path("keluar/", pages.logout_page, name="logout"),
+    path("kantor/", village_pages.staff_dashboard, name="staff-dashboard"),
+    path("warga/", village_pages.resident_home, name="resident-home"),
     path("api/village/", include("services.village.urls")),
     path("surat/verifikasi/", include("services.letters.urls_verification")),
     path("api/auth/", include("balai.accounts.urls")),

@@ -1,0 +1,170 @@
+"""Every staff, supervisor and platform-admin page refuses the wrong village, the wrong role
+and anonymous visitors: anonymous ones go to the login page, signed-in ones get a 403."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tenants.models import Village, VillageStatus
+from tests.conftest import RESIDENT_PIN, client_for, host_of
+
+pytestmark = pytest.mark.django_db
+
+PLATFORM_PAGES = [
+    "/platform/desa/",
+    "/platform/desa/baru/",
+    "/platform/desa/massal/",
+    "/platform/desa/negarabatin/",
+    "/platform/kesehatan/",
+]
+PLATFORM_ACTIONS = [
+    "/platform/desa/negarabatin/tangguhkan/",
+    "/platform/desa/negarabatin/aktifkan/",
+    "/platform/desa/negarabatin/ekspor/",
+]
+SUPERVISOR_PAGES = ["/pengawas/", "/pengawas/desa/"]
+STAFF_PAGES = ["/kantor/"]
+RESIDENT_PAGES = ["/warga/"]
+
+ALLOWED, LOGIN, FORBIDDEN, NOT_FOUND = "allowed", "login", "forbidden", "not found"
+
+
+def _client(cast, who: str, host: str) -> Client:
+    """A client on ``host`` ("public", "a" or "b") signed in as ``who`` (or anonymous)."""
+    if host == "public":
+        from django.conf import settings
+
+        client = Client(HTTP_HOST=settings.BALAI_BASE_DOMAIN)
+    else:
+        client = client_for(cast.village_a if host == "a" else cast.village_b)
+    if who == "resident_a":
+        # A resident logs in on village A's host; the session is then used on ``host``.
+        login = client_for(cast.village_a)
+        response = login.post(
+            "/masuk/",
+            {"kind": "resident", "resident-nik": cast.resident_a_nik, "resident-pin": RESIDENT_PIN},
+        )
+        assert response.status_code == 302
+        client.cookies["sessionid"] = login.cookies["sessionid"].value
+    elif who != "anonymous":
+        client.force_login(getattr(cast, who))
+    return client
+
+
+def _cases():
+    everyone = ["anonymous", "alice", "bob", "carol", "dave", "erin", "pat", "resident_a"]
+    for path in PLATFORM_PAGES:
+        for who in everyone:
+            if who == "resident_a":
+                continue  # a resident session is village-bound: on the public host it is none
+            yield (
+                "public",
+                path,
+                "get",
+                who,
+                ALLOWED if who == "pat" else (LOGIN if who == "anonymous" else FORBIDDEN),
+            )
+        yield "a", path, "get", "pat", NOT_FOUND  # admin pages do not exist on village hosts
+    for path in PLATFORM_ACTIONS:
+        for who in ("anonymous", "alice", "carol", "erin"):
+            yield "public", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN
+    for path in SUPERVISOR_PAGES:
+        for who in everyone:
+            if who == "resident_a":
+                continue
+            expected = ALLOWED if who in ("carol", "dave", "erin") else FORBIDDEN
+            yield "public", path, "get", who, LOGIN if who == "anonymous" else expected
+        yield "a", path, "get", "carol", NOT_FOUND
+    for path in STAFF_PAGES:
+        for who in everyone:
+            expected = ALLOWED if who == "alice" else FORBIDDEN
+            yield "a", path, "get", who, LOGIN if who == "anonymous" else expected
+        # bob is staff of B: allowed there; alice is not.
+        yield "b", path, "get", "bob", ALLOWED
+        yield "b", path, "get", "alice", FORBIDDEN
+    for path in RESIDENT_PAGES:
+        for who in everyone:
+            expected = ALLOWED if who == "resident_a" else FORBIDDEN
+            yield "a", path, "get", who, LOGIN if who == "anonymous" else expected
+        # Village A's resident session means nothing on village B: treated as anonymous.
+        yield "b", path, "get", "resident_a", LOGIN
+
+
+CASES = list(_cases())
+
+
+@pytest.mark.parametrize(
+    ("host", "path", "method", "who", "expected"),
+    CASES,
+    ids=[f"{c[3]}-{c[2]}-{c[0]}{c[1]}-{c[4]}" for c in CASES],
+)
+def test_page_access(cast, host, path, method, who, expected):
+    # given
+    client = _client(cast, who, host)
+    # when
+    response = getattr(client, method)(path)
+    # then
+    if expected == ALLOWED:
+        assert response.status_code == 200
+    elif expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/masuk/?next=")
+    elif expected == FORBIDDEN:
+        assert response.status_code == 403
+        assert "bukan untuk akun Anda" in response.content.decode()
+    else:
+        assert response.status_code == 404
+    # Refused actions change nothing.
+    assert Village.objects.get(slug="negarabatin").status == VillageStatus.ACTIVE
+
+
+def test_the_login_page_sends_the_visitor_back_where_they_were_going(cast):
+    # given: an anonymous visitor was sent to the login page from the staff dashboard
+    client = client_for(cast.village_a)
+    assert client.get("/kantor/")["Location"] == "/masuk/?next=/kantor/"
+    # when
+    response = client.post(
+        "/masuk/",
+        {
+            "kind": "user",
+            "user-username": "alice",
+            "user-password": "kata-sandi-uji-123",
+            "next": "/kantor/",
+        },
+    )
+    # then
+    assert response["Location"] == "/kantor/"
+
+
+def test_the_login_page_never_redirects_to_another_host(cast):
+    client = client_for(cast.village_a)
+    response = client.post(
+        "/masuk/",
+        {
+            "kind": "user",
+            "user-username": "alice",
+            "user-password": "kata-sandi-uji-123",
+            "next": f"http://{host_of(cast.village_b)}/kantor/",
+        },
+    )
+    assert response["Location"] == "/kantor/"
+
+
+@pytest.mark.parametrize(
+    ("who", "landing"),
+    [("pat", "/platform/desa/"), ("carol", "/pengawas/")],
+)
+def test_each_role_lands_on_its_own_page_after_login(cast, public_client, who, landing):
+    response = public_client.post(
+        "/masuk/", {"kind": "user", "user-username": who, "user-password": "kata-sandi-uji-123"}
+    )
+    assert response["Location"] == landing
+
+
+def test_a_resident_lands_on_their_own_page_after_login(cast):
+    response = client_for(cast.village_a).post(
+        "/masuk/",
+        {"kind": "resident", "resident-nik": cast.resident_a_nik, "resident-pin": RESIDENT_PIN},
+    )
+    assert response["Location"] == "/warga/"
