@@ -249,7 +249,12 @@ def test_the_request_list_costs_the_same_queries_for_many_requests(cast, setting
         complaint_make(cast.village_a, photos=[upload()])
     with CaptureQueriesContext(connection) as many:
         assert len(client.get(f"{V2}/requests.json").json()) == 6
-    assert len(many.captured_queries) == len(few.captured_queries) <= 6
+
+    def statements(context) -> list[str]:
+        # SET search_path is issued only when the connection changed schema in between.
+        return [q["sql"] for q in context.captured_queries if not q["sql"].startswith("SET ")]
+
+    assert len(statements(many)) == len(statements(few)) <= 5
 
 
 def test_a_bad_media_file_is_named_as_the_open311_field(cast):
