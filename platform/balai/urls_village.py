@@ -6,10 +6,16 @@ from drf_spectacular.views import SpectacularAPIView
 from frontend import views as pages
 from frontend import village_pages
 from services.complaints import open311
+from services.village.media import village_media
 
 urlpatterns = [
     path("", pages.village_home, name="village-home"),
     path("healthz", pages.healthz, name="healthz"),
+    path(
+        "media/villages/<str:schema>/<str:folder>/<str:name>",
+        village_media,
+        name="village-media",
+    ),
     path("masuk/", pages.login_page, name="login"),
     path("keluar/", pages.logout_page, name="logout"),
     path("kantor/", village_pages.staff_dashboard, name="staff-dashboard"),
