@@ -57,3 +57,27 @@ def test_an_unknown_mode_is_refused():
     )
     assert result.returncode != 0
     assert "BALAI_ENV must be development, test or production" in result.stderr
+
+
+def test_production_collects_static_files_hashed_and_compressed(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if k not in {"BALAI_ENV"}}
+    env = {
+        **clean,
+        "DJANGO_SETTINGS_MODULE": "balai.settings",
+        "BALAI_ENV": "production",
+        "SECRET_KEY": "s" * 50,
+        "STATIC_ROOT": str(tmp_path),
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "balai.cli", "collectstatic", "--noinput"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "balai/balai.css" in manifest and "balai/htmx.min.js" in manifest
+    assert list(tmp_path.glob("balai/balai.*.css.gz"))
