@@ -80,6 +80,7 @@ SHARED_APPS = [
     "balai.supervision",
     "balai.marketplace",
     "balai.learning",
+    "balai.rollups",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -107,6 +108,7 @@ TENANT_APPS = [
     "services.complaints",
     "services.economy",
     "services.programmes",
+    "services.notifications",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -257,6 +259,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "balai.news.announcements_fan_out",
         "schedule": crontab(minute="*/5"),
     },
+    # Re-queues waiting notifications and ends stuck ones (services.notifications.tasks).
+    "notifications-sweep": {
+        "task": "balai.notifications.sweep_fan_out",
+        "schedule": env.int("BALAI_NOTIFY_SWEEP_SECONDS", default=60),
+    },
+    # Every active village's indicators of the day just ended (balai.rollups.tasks).
+    "rollups-nightly": {
+        "task": "balai.rollups.nightly",
+        "schedule": crontab(hour=0, minute=40),
+    },
     "marketplace-resync-nightly": {
         "task": "balai.marketplace.resync_all",
         # 02:15 WIB, when villages are quiet.
@@ -268,6 +280,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=45),
     },
 }
+# Notifications: first retry delay (doubles per attempt), how long a message may stay in
+# "sending" before the sweep takes it back (longer than the send task's 300 s time limit,
+# so a live task is never overtaken), and a failing provider's cool-down.
+BALAI_NOTIFY_RETRY_BASE_SECONDS = env.int("BALAI_NOTIFY_RETRY_BASE_SECONDS", default=30)
+BALAI_NOTIFY_SENDING_TIMEOUT_SECONDS = env.int("BALAI_NOTIFY_SENDING_TIMEOUT_SECONDS", default=600)
+BALAI_NOTIFY_BREAKER_COOLDOWN_SECONDS = env.int("BALAI_NOTIFY_BREAKER_COOLDOWN_SECONDS", default=60)
+# Roll-ups: recompute a village this many seconds after a change (one recompute per burst);
+# switched off under tests except where a test turns it on.
+BALAI_ROLLUP_ON_CHANGE = env.bool("BALAI_ROLLUP_ON_CHANGE", default=not TESTING)
+BALAI_ROLLUP_DEBOUNCE_SECONDS = env.int("BALAI_ROLLUP_DEBOUNCE_SECONDS", default=10)
 # Anonymous complaint filing: at most this many per IP address and per phone number in
 # each window (Redis cache). The bench raises it; production keeps the default.
 BALAI_COMPLAINT_ANON_LIMIT = env.int("BALAI_COMPLAINT_ANON_LIMIT", default=5)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/platform/", include("balai.onboarding.urls")),
     path("api/supervisor/", include("balai.supervision.urls")),
+    path("api/supervisor/rollups/", include("balai.rollups.urls")),
     # The cross-village catalog (api/catalog/) and supervisors' economy figures.
     path("api/", include("balai.marketplace.urls")),
     # Kecamatan programmes, shared learning materials (api/learning/), digital adoption.

@@ -24,6 +24,7 @@ urlpatterns = [
     path("surat/verifikasi/", include("services.letters.urls_verification")),
     path("api/auth/", include("balai.accounts.urls")),
     path("api/complaints/", include("services.complaints.urls")),
+    path("api/notifications/", include("services.notifications.urls")),
     path("open311/", include(open311.urlpatterns)),
     path(
         "api/schema/", SpectacularAPIView.as_view(urlconf="balai.urls_village"), name="api-schema"
