@@ -118,6 +118,9 @@ def _category_get(code: str) -> tuple[ComplaintCategory | None, FieldError | Non
     return category, None
 
 
+FILED_VIA = ("api", "open311", "web", "counter")
+
+
 def complaint_file(
     *,
     category_code: str,
@@ -142,6 +145,8 @@ def complaint_file(
     once. Photos are written inside the transaction and removed again if it fails, so a
     refused complaint leaves no file behind.
     """
+    if filed_via not in FILED_VIA:
+        raise ValueError(f"unknown filing channel {filed_via!r}")  # a caller's bug, not input
     errors: list[FieldError] = []
     category, error = _category_get(category_code)
     errors += [error] if error else []

@@ -48,8 +48,35 @@ def village_defaults_seed(
     return profile
 
 
+# What staff may change; the name, region and local term come from onboarding, the counts
+# from the stats task.
+PROFILE_EDITABLE_FIELDS = frozenset(
+    {
+        "head_title",
+        "secretary_title",
+        "address",
+        "phone",
+        "email",
+        "service_hours",
+        "history",
+        "vision",
+        "mission",
+        "latitude",
+        "longitude",
+    }
+)
+
+
 @transaction.atomic
 def village_profile_update(*, changes: dict) -> VillageProfile:
+    unknown = sorted(set(changes) - PROFILE_EDITABLE_FIELDS)
+    if unknown:
+        raise BalaiError.single(
+            unknown[0],
+            "not_editable",
+            f"Kolom {unknown[0]} tidak dapat diubah di sini.",
+            f"The field {unknown[0]} cannot be changed here.",
+        )
     profile = VillageProfile.objects.select_for_update().get(id=1)
     for name, value in changes.items():
         setattr(profile, name, value)
