@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
-from balai.demo import DEMO_PASSWORD, DEMO_PIN, demo_seed
+from balai.demo import DEMO_PASSWORD, DEMO_PIN, RICH_VILLAGES, demo_seed
 from balai.regions.services import BUNDLED_LAMPUNG, regions_load
 from services.residents.models import ResidentAccount
 from tenants.models import Village
@@ -42,13 +42,17 @@ class Command(BaseCommand):
             account = ResidentAccount.objects.select_related("resident").first()
         self.stdout.write(self.style.SUCCESS(f"\n{len(rows)} villages ready."))
         self.stdout.write(
-            f"Platform admin:  http://localhost:{port}/admin/  user admin / {DEMO_PASSWORD}\n"
-            f"Supervisors:     camat (Kecamatan Negara Batin), bupati (Way Kanan) / "
-            f"{DEMO_PASSWORD}\n"
-            f"Village staff:   kakam-<slug> and operator-<slug> / {DEMO_PASSWORD}\n"
-            f"Resident login:  POST http://{first.slug}.localhost:{port}/api/auth/resident/login/"
-            f" nik={account.resident.nik} pin={DEMO_PIN}\n"
-            f"Village example: http://{first.slug}.localhost:{port}/\n"
+            f"Platform admin:  http://localhost:{port}/masuk/  admin / {DEMO_PASSWORD}"
+            f"  (Django admin: http://localhost:{port}/admin/)\n"
+            f"Supervisors:     http://localhost:{port}/masuk/  camat (Kecamatan Negara Batin),"
+            f" bupati (Way Kanan) / {DEMO_PASSWORD}\n"
+            f"Village staff:   http://{first.slug}.localhost:{port}/masuk/  kakam-{first.slug},"
+            f" operator-{first.slug} (and so on per village) / {DEMO_PASSWORD}\n"
+            f"Resident:        http://{first.slug}.localhost:{port}/masuk/  NIK "
+            f"{account.resident.nik}, PIN {DEMO_PIN}\n"
+            f"Village example: http://{first.slug}.localhost:{port}/ (the first {RICH_VILLAGES} "
+            "villages also have letters, news, budget, complaints, UMKM and a programme)\n"
+            f"API:             http://{first.slug}.localhost:{port}/api/schema/ (OpenAPI)\n"
         )
         if no_serve:
             return
