@@ -129,11 +129,15 @@ def find_pg_dump() -> PgDump:
 
 def _libpq_args() -> tuple[list[str], dict[str, str]]:
     db = settings.DATABASES["default"]
+    options = db.get("OPTIONS") or {}
     args = ["--dbname", db["NAME"]]
-    if db.get("HOST"):
-        args += ["--host", str(db["HOST"])]
-    if db.get("PORT"):
-        args += ["--port", str(db["PORT"])]
+    # A Unix-socket server (the embedded one) names its folder as a libpq option.
+    host = db.get("HOST") or options.get("host")
+    port = db.get("PORT") or options.get("port")
+    if host:
+        args += ["--host", str(host)]
+    if port:
+        args += ["--port", str(port)]
     if db.get("USER"):
         args += ["--username", db["USER"]]
     env = {"PGPASSWORD": str(db.get("PASSWORD") or ""), "PGCONNECT_TIMEOUT": "10"}

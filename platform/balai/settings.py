@@ -199,6 +199,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BALAI_DATA_DIR / "static")))
+# Outside production WhiteNoise also serves straight from the apps' static folders, so
+# development and tests need no collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
 if PRODUCTION:
     # `balai collectstatic` writes hashed, pre-compressed files that browsers cache forever.
     STORAGES = {
@@ -225,8 +229,14 @@ SPECTACULAR_SETTINGS = {"TITLE": "Balai API", "VERSION": "0.1.0", "SERVE_INCLUDE
 
 # Celery: Redis broker, tasks acknowledged after they finish so a killed worker's task is
 # redelivered; tasks are therefore written to be safe to run twice.
-CELERY_BROKER_URL = REDIS_URL
-CELERY_RESULT_BACKEND = REDIS_URL
+# kombu names a Redis Unix socket (the embedded development server) redis+socket://.
+_celery_redis_url = (
+    "redis+socket://" + REDIS_URL.removeprefix("unix://")
+    if REDIS_URL.startswith("unix://")
+    else REDIS_URL
+)
+CELERY_BROKER_URL = _celery_redis_url
+CELERY_RESULT_BACKEND = _celery_redis_url
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

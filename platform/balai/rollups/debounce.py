@@ -10,7 +10,6 @@ queues one more recompute rather than being missed.
 
 from __future__ import annotations
 
-import functools
 import logging
 
 from django.conf import settings
@@ -38,11 +37,16 @@ def rollup_soon(*, schema_name: str) -> bool:
 
     if not cache.add(pending_key(schema_name), 1, timeout=PENDING_TTL_SECONDS):
         return False
-    rollup_village.apply_async(
-        kwargs={"day": None},
-        headers={SCHEMA_HEADER: schema_name},
-        countdown=settings.BALAI_ROLLUP_DEBOUNCE_SECONDS,
-    )
+    try:
+        rollup_village.apply_async(
+            kwargs={"day": None},
+            headers={SCHEMA_HEADER: schema_name},
+            countdown=settings.BALAI_ROLLUP_DEBOUNCE_SECONDS,
+        )
+    except Exception as error:  # noqa: BLE001 - broker down: the nightly run catches up
+        cache.delete(pending_key(schema_name))
+        logger.warning("roll-up not queued", extra={"schema": schema_name, "error": str(error)})
+        return False
     return True
 
 
@@ -53,6 +57,12 @@ def rollup_on_event(event) -> None:
     schema_name = connection.schema_name
     if not schema_name or schema_name == PUBLIC_SCHEMA:
         return
+
     # robust: Redis being down must not turn a committed change into an error for the
     # user; the nightly run recomputes the day anyway.
-    transaction.on_commit(functools.partial(rollup_soon, schema_name=schema_name), robust=True)
+    # A named function, not functools.partial: Django's robust on_commit logs failures by
+    # the callback's __qualname__, which a partial lacks.
+    def queue_recompute() -> None:
+        rollup_soon(schema_name=schema_name)
+
+    transaction.on_commit(queue_recompute, robust=True)

@@ -4,6 +4,8 @@ import django.contrib.postgres.indexes
 import django.db.models.functions.text
 from django.db import migrations, models
 
+from balai.pg_extensions import AddIndexIfExtension
+
 
 class Migration(migrations.Migration):
 
@@ -23,8 +25,9 @@ class Migration(migrations.Migration):
             model_name='family',
             index=models.Index(fields=['kk_number', 'id'], name='family_kk_id_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexIfExtension(
             model_name='resident',
             index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('full_name'), name='gin_trgm_ops'), name='resident_name_trgm_idx'),
+            extension='pg_trgm',
         ),
     ]

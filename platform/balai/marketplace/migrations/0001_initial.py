@@ -2,8 +2,9 @@
 
 import django.contrib.postgres.indexes
 import django.db.models.functions.text
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
+
+from balai.pg_extensions import AddIndexIfExtension, CreateExtensionIfAvailable
 
 
 class Migration(migrations.Migration):
@@ -15,7 +16,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # The catalog search's trigram index needs pg_trgm (a contrib extension).
-        TrigramExtension(),
+        CreateExtensionIfAvailable("pg_trgm"),
         migrations.CreateModel(
             name='VillageEconomySummary',
             fields=[
@@ -60,8 +61,13 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['name', 'village_code', 'product_id'],
-                'indexes': [models.Index(fields=['kecamatan_code', 'name'], name='listing_kecamatan_name'), models.Index(fields=['kabupaten_code', 'name'], name='listing_kabupaten_name'), django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('name'), name='gin_trgm_ops'), name='listing_name_trgm_upper')],
+                'indexes': [models.Index(fields=['kecamatan_code', 'name'], name='listing_kecamatan_name'), models.Index(fields=['kabupaten_code', 'name'], name='listing_kabupaten_name')],
                 'constraints': [models.UniqueConstraint(fields=('village_code', 'product_id'), name='listing_village_product_unique')],
             },
+        ),
+        AddIndexIfExtension(
+            model_name='listing',
+            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('name'), name='gin_trgm_ops'), name='listing_name_trgm_upper'),
+            extension='pg_trgm',
         ),
     ]
