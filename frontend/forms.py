@@ -5,10 +5,6 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from balai.errors import BalaiError
-from balai.onboarding.services import parse_bulk_csv
-
-# The same bound as the bulk onboarding API (balai.onboarding.views.MAX_BULK_BYTES).
-MAX_BULK_BYTES = 2 * 1024 * 1024
 
 
 def balai_error_messages(error: BalaiError) -> list[str]:
@@ -87,19 +83,3 @@ class BulkOnboardingForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BULK_BYTES:
-            raise forms.ValidationError(_("Berkas terlalu besar (maks. 2 MB)."))
-        try:
-            text = upload.read().decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise forms.ValidationError(_("Berkas harus CSV UTF-8.")) from error
-        self.cleaned_data["text"] = text
-        try:
-            # The service's parser decides which columns are required.
-            self.cleaned_data["rows"] = parse_bulk_csv(text)
-        except BalaiError as error:
-            raise forms.ValidationError(balai_error_messages(error)) from error
-        return upload

@@ -25,8 +25,7 @@ from balai.celery_app import app
 from balai.errors import BalaiError
 from balai.onboarding.forms import VillageOnboardForm
 from balai.onboarding.models import BulkOnboardingJob, BulkOnboardingStatus, PlatformAuditEvent
-from balai.onboarding.services import village_onboard
-from balai.onboarding.tasks import onboard_villages_bulk
+from balai.onboarding.services import bulk_onboarding_start, village_onboard
 from balai.regions.models import Region
 from frontend.access import platform_admin_page
 from frontend.forms import BulkOnboardingForm, SuspendForm, VillageFilterForm, add_balai_errors
@@ -171,14 +170,14 @@ def onboard(request: HttpRequest) -> HttpResponse:
 def bulk_onboard(request: HttpRequest) -> HttpResponse:
     form = BulkOnboardingForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = BulkOnboardingJob.objects.create(
-            created_by=request.user,
-            csv_text=form.cleaned_data["text"],
-            total=len(form.cleaned_data["rows"]),
-        )
-        # After commit: the worker must find the job row it is handed.
-        transaction.on_commit(lambda: onboard_villages_bulk.delay(job.pk))
-        return redirect("page-platform-bulk-job", job_id=job.pk)
+        try:
+            job = bulk_onboarding_start(
+                content=form.cleaned_data["file"].read(), actor=request.user
+            )
+        except BalaiError as error:
+            add_balai_errors(form, error)
+        else:
+            return redirect("page-platform-bulk-job", job_id=job.pk)
     return render(
         request,
         "platform/bulk.html",

@@ -726,3 +726,21 @@ def test_balai_onboard_village_console_script(committed):
     assert refused.returncode != 0
     assert "slug: The slug takes lower-case letters" in refused.stderr
     assert _village_rows(SRI_MULYO) == (False, False, False)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"region_code,slug,admin_username\n" + b"x" * (2 * 1024 * 1024), "too_large"),
+        (b"region_code,slug,admin_username\n\xff\xfe,x,y\n", "not_utf8"),
+    ],
+)
+def test_a_bulk_file_too_large_or_not_utf8_is_refused_naming_the_file(pat_client, content, code):
+    upload = SimpleUploadedFile("desa.csv", content, content_type="text/csv")
+    response = pat_client.post(BULK_URL, {"file": upload})
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert (error["field"], error["code"]) == ("file", code)
+    assert error["message"] != error["message_en"]
+    assert not BulkOnboardingJob.objects.exists()

@@ -22,7 +22,7 @@ from django_tenants.utils import schema_context
 from balai.accounts.models import StaffRole, User
 from balai.accounts.services import membership_grant, user_get_or_create
 from balai.errors import BalaiError, FieldError
-from balai.onboarding.models import PlatformAuditEvent
+from balai.onboarding.models import BulkOnboardingJob, PlatformAuditEvent
 from balai.regions.models import VILLAGE_LEVELS, Region
 from services.village.services import village_defaults_seed
 from tenants.models import Domain, Village
@@ -332,3 +332,32 @@ def villages_onboard_bulk(
         if progress is not None:
             progress(index + 1, len(rows))
     return results
+
+
+MAX_BULK_BYTES = 2 * 1024 * 1024
+
+
+def bulk_onboarding_start(*, content: bytes, actor: User | None) -> BulkOnboardingJob:
+    """Check a bulk onboarding CSV and queue it for a worker; the job reports each row."""
+    # The task imports this module: imported here to break that cycle.
+    from balai.onboarding.tasks import onboard_villages_bulk
+
+    if len(content) > MAX_BULK_BYTES:
+        raise BalaiError.single(
+            "file",
+            "too_large",
+            "Berkas terlalu besar (maks. 2 MB).",
+            "The file is too large (at most 2 MB).",
+        )
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BalaiError.single(
+            "file", "not_utf8", "Berkas harus CSV UTF-8.", "The file must be UTF-8 CSV."
+        ) from error
+    rows = parse_bulk_csv(text)
+    with transaction.atomic():
+        job = BulkOnboardingJob.objects.create(created_by=actor, csv_text=text, total=len(rows))
+        # After commit: the worker must find the job row it is handed.
+        transaction.on_commit(lambda: onboard_villages_bulk.delay(job.pk))
+    return job

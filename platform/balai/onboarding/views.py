@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from balai.accounts.permissions import IsPlatformAdmin
-from balai.errors import BalaiError
 from balai.onboarding.models import BulkOnboardingJob
 from balai.onboarding.serializers import (
     BulkOnboardingSerializer,
@@ -19,13 +18,11 @@ from balai.onboarding.serializers import (
     VillageOnboardSerializer,
     VillageSerializer,
 )
-from balai.onboarding.services import parse_bulk_csv, village_onboard
+from balai.onboarding.services import bulk_onboarding_start, village_onboard
 from tenants.models import Village
 from tenants.offboarding import export_job_create, export_job_get, village_delete
 from tenants.services import village_reactivate, village_suspend
 from tenants.tasks import export_village
-
-MAX_BULK_BYTES = 2 * 1024 * 1024
 
 
 class VillageListCreateView(APIView):
@@ -76,29 +73,11 @@ class BulkOnboardingView(APIView):
     permission_classes = [IsPlatformAdmin]
 
     def post(self, request):
-        from balai.onboarding.tasks import onboard_villages_bulk
-
         serializer = BulkOnboardingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        if upload.size > MAX_BULK_BYTES:
-            raise BalaiError.single(
-                "file",
-                "too_large",
-                "Berkas terlalu besar (maks. 2 MB).",
-                "The file is too large (at most 2 MB).",
-            )
-        try:
-            text = upload.read().decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise BalaiError.single(
-                "file", "not_utf8", "Berkas harus CSV UTF-8.", "The file must be UTF-8 CSV."
-            ) from error
-        rows = parse_bulk_csv(text)
-        job = BulkOnboardingJob.objects.create(
-            created_by=request.user, csv_text=text, total=len(rows)
+        job = bulk_onboarding_start(
+            content=serializer.validated_data["file"].read(), actor=request.user
         )
-        transaction.on_commit(lambda: onboard_villages_bulk.delay(job.pk))
         return Response(_job_body(job), status=status.HTTP_202_ACCEPTED)
 
 
