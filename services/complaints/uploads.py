@@ -16,17 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
-from balai.errors import BalaiError
+from services.village.images import image_encode
 
 MAX_PHOTOS = 3
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-# Decompression bombs: a 5 MB PNG can claim 50,000 x 50,000 pixels.
-MAX_SOURCE_PIXELS = 40_000_000
-MAX_SIDE = 1600
-JPEG_QUALITY = 82
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 PHOTO_NAME = re.compile(r"^[A-Za-z0-9_-]{22}\.jpg$")
 SCHEMA_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -39,58 +33,16 @@ class EncodedPhoto:
     content_type: str = "image/jpeg"
 
 
-def _photo_error(index: int, code: str, message: str, message_en: str) -> BalaiError:
-    return BalaiError.single(f"photos[{index}]", code, message, message_en)
-
-
 def photo_encode(upload, *, index: int = 0) -> EncodedPhoto:
-    """Decode one uploaded file and return it re-encoded, or raise a BalaiError naming it."""
-    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-        raise _photo_error(
-            index,
-            "too_large",
-            f"Foto terlalu besar (maksimal {MAX_UPLOAD_BYTES // (1024 * 1024)} MB).",
-            f"Photo too large (at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB).",
-        )
-    upload.seek(0)
-    raw = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(raw) > MAX_UPLOAD_BYTES:
-        raise _photo_error(
-            index, "too_large", "Foto terlalu besar (maksimal 5 MB).", "Photo too large (max 5 MB)."
-        )
-    not_an_image = _photo_error(
-        index,
-        "invalid_image",
-        "Berkas bukan gambar JPEG, PNG atau WebP.",
-        "The file is not a JPEG, PNG or WebP image.",
-    )
-    try:
-        with Image.open(io.BytesIO(raw)) as probe:
-            if probe.format not in ACCEPTED_FORMATS:
-                raise not_an_image
-            if probe.width * probe.height > MAX_SOURCE_PIXELS:
-                raise _photo_error(
-                    index,
-                    "too_many_pixels",
-                    "Ukuran gambar (piksel) terlalu besar.",
-                    "The image has too many pixels.",
-                )
-            probe.verify()
-        # verify() leaves the image unusable: open again to decode the pixels.
-        with Image.open(io.BytesIO(raw)) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            if image.mode not in ("RGB", "L"):
-                image = image.convert("RGB")
-            image.thumbnail((MAX_SIDE, MAX_SIDE))
-            out = io.BytesIO()
-            # No exif= argument: the re-encoded file carries no metadata at all.
-            image.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
-            return EncodedPhoto(data=out.getvalue(), width=image.width, height=image.height)
-    except BalaiError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise not_an_image from None
+    """Decode one uploaded file and return it re-encoded, or raise a BalaiError naming it.
+
+    The checks and the re-encoding are the village's one image encoder
+    (services.village.images.image_encode); complaints only keep the size for the API.
+    """
+    data = image_encode(upload, field=f"photos[{index}]")
+    with Image.open(io.BytesIO(data)) as encoded:
+        width, height = encoded.size
+    return EncodedPhoto(data=data, width=width, height=height)
 
 
 def village_photo_dir(schema_name: str) -> Path:
