@@ -13,6 +13,7 @@ urlpatterns = [
     path("keluar/", pages.logout_page, name="logout"),
     path("platform/", include("frontend.urls_platform")),
     path("pengawas/", include("frontend.urls_supervisor")),
+    path("", include("frontend.urls_public_catalog")),
     path("admin/", admin.site.urls),
     path("api/platform/", include("balai.onboarding.urls")),
     path("api/supervisor/", include("balai.supervision.urls")),

@@ -1,0 +1,3 @@
+"""Pages of the village host for this area; included at the root of balai.urls_village."""
+
+urlpatterns: list = []
