@@ -47,12 +47,19 @@ SUPERVISOR = [
 VILLAGE_STAFF = [
     NavItem(_("Kantor"), "staff-dashboard"),
     NavItem(_("Beranda desa"), "village-home"),
+    NavItem(_("Pengaduan"), "page-complaint-queue"),
 ]
 RESIDENT = [
     NavItem(_("Beranda saya"), "resident-home"),
     NavItem(_("Beranda desa"), "village-home"),
+    NavItem(_("Pengaduan saya"), "page-my-complaints"),
+    NavItem(_("Notifikasi"), "page-notification-inbox"),
 ]
-ANONYMOUS_VILLAGE = [NavItem(_("Beranda"), "village-home")]
+ANONYMOUS_VILLAGE = [
+    NavItem(_("Beranda"), "village-home"),
+    NavItem(_("Pengaduan"), "page-complaint-file"),
+    NavItem(_("Lacak pengaduan"), "page-complaint-track"),
+]
 ANONYMOUS_PUBLIC = [NavItem(_("Beranda"), "public-home")]
 
 

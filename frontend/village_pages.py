@@ -42,6 +42,16 @@ STAFF_SECTIONS = [
         "village-profile",
         roles=(StaffRole.KEPALA_DESA, StaffRole.SEKRETARIS),
     ),
+    StaffSection(
+        _("Pengaduan"),
+        _("Pengaduan warga: antrean, tenggat, tanggapan dan status."),
+        "page-complaint-queue",
+    ),
+    StaffSection(
+        _("Notifikasi"),
+        _("Log pengiriman pesan per saluran, dengan penyebab kegagalan."),
+        "page-notification-log",
+    ),
 ]
 
 

@@ -24,8 +24,13 @@ PLATFORM_ACTIONS = [
     "/platform/desa/negarabatin/ekspor/",
 ]
 SUPERVISOR_PAGES = ["/pengawas/", "/pengawas/desa/"]
-STAFF_PAGES = ["/kantor/"]
-RESIDENT_PAGES = ["/warga/"]
+STAFF_PAGES = ["/kantor/", "/kantor/pengaduan/", "/kantor/notifikasi/"]
+RESIDENT_PAGES = [
+    "/warga/",
+    "/warga/pengaduan/",
+    "/warga/notifikasi/",
+    "/warga/notifikasi/pengaturan/",
+]
 
 ALLOWED, LOGIN, FORBIDDEN, NOT_FOUND = "allowed", "login", "forbidden", "not found"
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from balai.accounts.models import User
 from balai.errors import BalaiError
 from services.complaints.models import (
     OPEN_STATUSES,
@@ -115,3 +116,13 @@ def complaint_get_for_resident(*, code: str, resident_id: int) -> Complaint:
 
 def categories_active() -> QuerySet[ComplaintCategory]:
     return ComplaintCategory.objects.filter(is_active=True)
+
+
+def complaints_of_resident(*, resident_id: int) -> QuerySet[Complaint]:
+    """A resident's own complaints, public or not (the "my complaints" list)."""
+    return _for_lists(Complaint.objects.filter(resident_id=resident_id))
+
+
+def complaint_assignees(*, village) -> QuerySet[User]:
+    """Who a complaint may be assigned to: the village's active staff (public schema)."""
+    return User.objects.filter(memberships__village=village, is_active=True).order_by("username")

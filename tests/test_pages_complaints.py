@@ -1,0 +1,461 @@
+"""The complaint pages: filing (anonymous or as a resident) with field errors and nothing
+written on bad input, tracking by code without the filer's data, the resident's own list,
+and the staff queue and actions with their role rules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from services.audit.models import AuditEntry
+from services.complaints.models import Complaint, ComplaintStatus, ComplaintUpdate
+from services.complaints.services import complaint_reply
+from tests.complaints_support import (
+    GOOD_PHONE,
+    complaint_make,
+    fresh_media_and_limits,
+    image_bytes,
+    upload,
+)
+from tests.conftest import RESIDENT_PIN, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def complaints_env(settings, tmp_path):
+    yield from fresh_media_and_limits(settings, tmp_path)
+
+
+def _resident_client(cast):
+    client = client_for(cast.village_a)
+    response = client.post(
+        "/masuk/",
+        {"kind": "resident", "resident-nik": cast.resident_a_nik, "resident-pin": RESIDENT_PIN},
+    )
+    assert response.status_code == 302
+    return client
+
+
+def _count(village) -> int:
+    with schema_context(village.schema_name):
+        return Complaint.objects.count()
+
+
+def _stored_files(media_root) -> list:
+    return [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
+
+
+GOOD_FILING = {
+    "category": "air-bersih",
+    "description": "Air bersih tidak mengalir sejak Senin di Dusun I.",
+    "phone": GOOD_PHONE,
+    "name": "Pak Darto",
+    "is_public": "on",
+}
+
+
+# -- filing ---------------------------------------------------------------------------------
+
+
+def test_an_anonymous_person_files_and_sees_the_tracking_code(cast):
+    # given
+    client = client_for(cast.village_a)
+    # when
+    response = client.post("/pengaduan/", {**GOOD_FILING, "photo": upload()})
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == "/pengaduan/terkirim/"
+    with schema_context(cast.village_a.schema_name):
+        complaint = Complaint.objects.get()
+        assert complaint.filed_via == "web"
+        assert complaint.reporter_phone == "+6281234567890"
+        assert complaint.resident_id is None
+        assert complaint.photos.count() == 1
+    confirmation = client.get("/pengaduan/terkirim/")
+    assert confirmation.status_code == 200
+    assert complaint.tracking_code in confirmation.content.decode()
+
+
+def test_the_confirmation_page_without_a_filing_sends_back_to_the_form(cast):
+    response = client_for(cast.village_a).get("/pengaduan/terkirim/")
+    assert response.status_code == 302
+    assert response["Location"] == "/pengaduan/"
+
+
+def test_anonymous_filing_with_bad_input_names_each_field_and_writes_nothing(cast, settings):
+    # given
+    client = client_for(cast.village_a)
+    # when: no category, an empty description, a landline and a photo that is not one
+    response = client.post(
+        "/pengaduan/",
+        {
+            "category": "",
+            "description": "  ",
+            "phone": "021-555",
+            "email": "bukan-email",
+            "photo": upload("x.jpg", b"not an image", "image/jpeg"),
+        },
+    )
+    # then
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) >= {"category", "description", "phone", "email", "photo"}
+    assert "Nomor HP tidak valid" in errors["phone"][0]
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert _count(cast.village_a) == 0
+    assert _stored_files(settings.MEDIA_ROOT) == []
+
+
+def test_anonymous_filing_needs_a_phone_number(cast):
+    response = client_for(cast.village_a).post("/pengaduan/", {**GOOD_FILING, "phone": ""})
+    assert response.status_code == 400
+    assert "phone" in response.context["form"].errors
+    assert _count(cast.village_a) == 0
+
+
+def test_errors_are_in_english_for_an_english_visitor(cast):
+    client = client_for(cast.village_a)
+    client.cookies["django_language"] = "en"
+    response = client.post("/pengaduan/", {**GOOD_FILING, "phone": "021-555"})
+    assert response.status_code == 400
+    assert "Not a valid Indonesian mobile number" in response.content.decode()
+
+
+def test_a_category_with_a_required_question_asks_it(cast):
+    # given: roads ask how bad the damage is
+    client = client_for(cast.village_a)
+    # when
+    response = client.post("/pengaduan/", {**GOOD_FILING, "category": "jalan"})
+    # then: the question is shown with its error, and nothing is filed
+    assert response.status_code == 400
+    assert "attr_tingkat_kerusakan" in response.context["form"].errors
+    assert "Tingkat kerusakan" in response.content.decode()
+    assert _count(cast.village_a) == 0
+    answered = client.post(
+        "/pengaduan/", {**GOOD_FILING, "category": "jalan", "attr_tingkat_kerusakan": "berat"}
+    )
+    assert answered.status_code == 302
+    with schema_context(cast.village_a.schema_name):
+        assert Complaint.objects.get().attributes == {"tingkat_kerusakan": "berat"}
+
+
+def test_choosing_a_category_swaps_in_its_questions_with_htmx(cast):
+    response = client_for(cast.village_a).get(
+        "/pengaduan/?category=jalan",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="category-attributes",
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.lstrip().startswith("<fieldset")
+    assert 'name="attr_tingkat_kerusakan"' in body
+
+
+def test_a_signed_in_resident_files_without_a_phone(cast):
+    # given
+    client = _resident_client(cast)
+    form = client.get("/pengaduan/")
+    assert 'name="phone"' not in form.content.decode()
+    # when
+    response = client.post("/pengaduan/", {**GOOD_FILING, "phone": ""})
+    # then
+    assert response.status_code == 302
+    with schema_context(cast.village_a.schema_name):
+        complaint = Complaint.objects.get()
+    assert complaint.resident_id == cast.resident_a.pk
+    assert complaint.reporter_phone == ""
+
+
+def test_anonymous_filing_over_the_limit_is_refused_with_429(cast, settings):
+    settings.BALAI_COMPLAINT_ANON_LIMIT = 1
+    client = client_for(cast.village_a)
+    assert client.post("/pengaduan/", GOOD_FILING).status_code == 302
+    response = client.post("/pengaduan/", GOOD_FILING)
+    assert response.status_code == 429
+    assert response.context["form"].non_field_errors()
+    assert _count(cast.village_a) == 1
+
+
+# -- tracking -------------------------------------------------------------------------------
+
+
+def test_tracking_shows_status_and_public_replies_but_no_personal_data(cast):
+    # given: a complaint with a public reply and an internal note
+    complaint = complaint_make(
+        cast.village_a, name="Pak Darto", email="darto@example.org", description="Pipa bocor."
+    )
+    with schema_context(cast.village_a.schema_name):
+        complaint_reply(complaint=complaint, actor=cast.alice, note="Petugas menuju lokasi.")
+        complaint_reply(
+            complaint=complaint,
+            actor=cast.alice,
+            note="Rahasia: pelapor kerabat kadus.",
+            is_public=False,
+        )
+    # when: anyone looks it up by its code (lower case, with spaces, as people type it)
+    response = client_for(cast.village_a).get(
+        "/pengaduan/lacak/", {"kode": f" {complaint.tracking_code.lower()} "}
+    )
+    # then
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Pipa bocor." in body
+    assert "Petugas menuju lokasi." in body
+    assert "Rahasia" not in body
+    for personal in ("Pak Darto", "darto@example.org", "81234567890", "0812-3456"):
+        assert personal not in body
+
+
+def test_tracking_an_unknown_code_says_so_on_the_field(cast):
+    response = client_for(cast.village_a).get("/pengaduan/lacak/", {"kode": "ZZZZZZZZZZ"})
+    assert response.status_code == 404
+    assert "Pengaduan tidak ditemukan." in response.context["form"].errors["kode"]
+
+
+def test_a_code_of_another_village_finds_nothing(cast):
+    complaint = complaint_make(cast.village_a)
+    response = client_for(cast.village_b).get(
+        "/pengaduan/lacak/", {"kode": complaint.tracking_code}
+    )
+    assert response.status_code == 404
+
+
+# -- the resident's own complaints ----------------------------------------------------------
+
+
+def test_a_resident_sees_only_their_own_complaints(cast):
+    # given: one complaint of theirs and one public complaint of someone else
+    mine = complaint_make(
+        cast.village_a, resident_id=cast.resident_a.pk, phone="", description="Lampu mati."
+    )
+    other = complaint_make(cast.village_a, description="Sampah menumpuk.")
+    # when
+    response = _resident_client(cast).get("/warga/pengaduan/")
+    # then
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert mine.tracking_code in body
+    assert other.tracking_code not in body
+
+
+# -- staff ----------------------------------------------------------------------------------
+
+
+def test_the_queue_filters_and_highlights_overdue_complaints(cast):
+    # given
+    late = complaint_make(cast.village_a, description="Jalan rusak lama.")
+    fresh = complaint_make(cast.village_a, category_code="sampah")
+    with schema_context(cast.village_a.schema_name):
+        Complaint.objects.filter(pk=late.pk).update(target_at=timezone.now() - timedelta(days=2))
+    client = client_for(cast.village_a, user=cast.alice)
+    # when
+    everything = client.get("/kantor/pengaduan/")
+    overdue_only = client.get("/kantor/pengaduan/", {"overdue": "1"})
+    waste_only = client.get("/kantor/pengaduan/", {"category": "sampah"})
+    # then
+    assert everything.status_code == 200
+    body = everything.content.decode()
+    assert late.tracking_code in body and fresh.tracking_code in body
+    assert 'class="overdue"' in body
+    assert late.tracking_code in overdue_only.content.decode()
+    assert fresh.tracking_code not in overdue_only.content.decode()
+    assert fresh.tracking_code in waste_only.content.decode()
+    assert late.tracking_code not in waste_only.content.decode()
+
+
+def test_the_queue_filter_answers_htmx_with_the_table_alone(cast):
+    complaint_make(cast.village_a)
+    response = client_for(cast.village_a, user=cast.alice).get(
+        "/kantor/pengaduan/?status=new", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="complaint-results"
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.content.decode()
+
+
+def test_the_queue_is_paginated(cast, settings):
+    settings.BALAI_COMPLAINT_ANON_LIMIT = 100
+    for _ in range(26):
+        complaint_make(cast.village_a)
+    response = client_for(cast.village_a, user=cast.alice).get("/kantor/pengaduan/")
+    assert len(response.context["page"].object_list) == 25
+    assert "page=2" in response.content.decode()
+
+
+def test_staff_detail_shows_the_filer_and_audits_the_read(cast):
+    complaint = complaint_make(cast.village_a, name="Pak Darto")
+    response = client_for(cast.village_a, user=cast.alice).get(
+        f"/kantor/pengaduan/{complaint.tracking_code}/"
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Pak Darto" in body and "+6281234567890" in body
+    with schema_context(cast.village_a.schema_name):
+        entry = AuditEntry.objects.get(object_type="complaint", object_id=str(complaint.pk))
+    assert entry.actor_id == cast.alice.pk
+    assert "reporter_phone" in entry.fields
+
+
+def test_staff_reply_appears_on_the_tracking_page(cast):
+    # given
+    complaint = complaint_make(cast.village_a)
+    client = client_for(cast.village_a, user=cast.alice)
+    # when
+    response = client.post(
+        f"/kantor/pengaduan/{complaint.tracking_code}/tanggapi/",
+        {"note": "Pipa sudah diganti.", "is_public": "on"},
+    )
+    # then
+    assert response.status_code == 302
+    tracked = client_for(cast.village_a).get("/pengaduan/lacak/", {"kode": complaint.tracking_code})
+    assert "Pipa sudah diganti." in tracked.content.decode()
+
+
+def test_an_empty_reply_is_refused_on_its_field(cast):
+    complaint = complaint_make(cast.village_a)
+    response = client_for(cast.village_a, user=cast.alice).post(
+        f"/kantor/pengaduan/{complaint.tracking_code}/tanggapi/", {"note": " "}
+    )
+    assert response.status_code == 400
+    assert "Catatan wajib diisi." in response.context["reply_form"].errors["note"]
+    with schema_context(cast.village_a.schema_name):
+        assert not ComplaintUpdate.objects.filter(complaint=complaint, kind="note").exists()
+
+
+def test_staff_resolve_a_complaint(cast):
+    complaint = complaint_make(cast.village_a)
+    response = client_for(cast.village_a, user=cast.alice).post(
+        f"/kantor/pengaduan/{complaint.tracking_code}/status/",
+        {"status": "resolved", "note": "Selesai diperbaiki.", "is_public": "on"},
+    )
+    assert response.status_code == 302
+    with schema_context(cast.village_a.schema_name):
+        complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.RESOLVED
+    assert complaint.closed_at is not None
+
+
+def test_a_status_change_by_htmx_answers_with_the_detail_fragment(cast):
+    complaint = complaint_make(cast.village_a)
+    response = client_for(cast.village_a, user=cast.alice).post(
+        f"/kantor/pengaduan/{complaint.tracking_code}/status/",
+        {"status": "in_progress"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="complaint-detail">')
+    assert "Diproses" in body
+
+
+def test_rejecting_needs_a_reason_and_changes_nothing_without_one(cast):
+    complaint = complaint_make(cast.village_a)
+    client = client_for(cast.village_a, user=cast.alice)
+    refused = client.post(f"/kantor/pengaduan/{complaint.tracking_code}/tolak/", {"reason": ""})
+    assert refused.status_code == 400
+    assert "Alasan penolakan wajib diisi." in refused.context["reject_form"].errors["reason"]
+    with schema_context(cast.village_a.schema_name):
+        complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.NEW
+    rejected = client.post(
+        f"/kantor/pengaduan/{complaint.tracking_code}/tolak/",
+        {"reason": "Bukan kewenangan desa."},
+    )
+    assert rejected.status_code == 302
+    tracked = client_for(cast.village_a).get("/pengaduan/lacak/", {"kode": complaint.tracking_code})
+    assert "Bukan kewenangan desa." in tracked.content.decode()
+
+
+def test_staff_assign_only_to_staff_of_the_village(cast):
+    complaint = complaint_make(cast.village_a)
+    client = client_for(cast.village_a, user=cast.alice)
+    # bob is staff of village B: not a choice here
+    refused = client.post(
+        f"/kantor/pengaduan/{complaint.tracking_code}/tugaskan/", {"assignee": cast.bob.pk}
+    )
+    assert refused.status_code == 400
+    assert "assignee" in refused.context["assign_form"].errors
+    assigned = client.post(
+        f"/kantor/pengaduan/{complaint.tracking_code}/tugaskan/", {"assignee": cast.alice.pk}
+    )
+    assert assigned.status_code == 302
+    with schema_context(cast.village_a.schema_name):
+        complaint.refresh_from_db()
+    assert complaint.assigned_user_id == cast.alice.pk
+
+
+ACTIONS = [
+    ("tanggapi", {"note": "Coba"}),
+    ("status", {"status": "resolved"}),
+    ("tolak", {"reason": "Coba"}),
+]
+
+
+@pytest.mark.parametrize(("action", "data"), ACTIONS)
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("anonymous", 302), ("resident", 403), ("bob", 403), ("carol", 403)],
+)
+def test_staff_actions_refuse_everyone_but_the_village_staff(cast, action, data, who, expected):
+    # given
+    complaint = complaint_make(cast.village_a)
+    if who == "resident":
+        client = _resident_client(cast)
+    elif who == "anonymous":
+        client = client_for(cast.village_a)
+    else:
+        client = client_for(cast.village_a, user=getattr(cast, who))
+    # when
+    response = client.post(f"/kantor/pengaduan/{complaint.tracking_code}/{action}/", data)
+    # then
+    assert response.status_code == expected
+    if expected == 302:
+        assert response["Location"].startswith("/masuk/?next=")
+    with schema_context(cast.village_a.schema_name):
+        complaint.refresh_from_db()
+        assert complaint.status == ComplaintStatus.NEW
+        assert ComplaintUpdate.objects.filter(complaint=complaint).count() == 1
+
+
+def test_staff_of_another_village_cannot_reach_a_complaint_by_its_code(cast):
+    complaint = complaint_make(cast.village_a)
+    client = client_for(cast.village_b, user=cast.bob)
+    assert client.get(f"/kantor/pengaduan/{complaint.tracking_code}/").status_code == 404
+    response = client.post(
+        f"/kantor/pengaduan/{complaint.tracking_code}/status/", {"status": "resolved"}
+    )
+    assert response.status_code == 404
+    with schema_context(cast.village_a.schema_name):
+        complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.NEW
+
+
+def test_staff_detail_refuses_residents_and_other_roles(cast):
+    complaint = complaint_make(cast.village_a)
+    path = f"/kantor/pengaduan/{complaint.tracking_code}/"
+    assert _resident_client(cast).get(path).status_code == 403
+    assert client_for(cast.village_a, user=cast.carol).get(path).status_code == 403
+    assert client_for(cast.village_a).get(path).status_code == 302
+
+
+def test_photo_bytes_are_reencoded_on_the_web_too(cast, settings):
+    client = client_for(cast.village_a)
+    response = client.post(
+        "/pengaduan/", {**GOOD_FILING, "photo": upload("p.png", image_bytes("PNG"), "image/png")}
+    )
+    assert response.status_code == 302
+    files = _stored_files(settings.MEDIA_ROOT)
+    assert len(files) == 1 and files[0].suffix == ".jpg"
+
+
+@pytest.mark.parametrize("path", ["/pengaduan/", "/pengaduan/lacak/"])
+@pytest.mark.parametrize("who", ["anonymous", "alice", "resident"])
+def test_filing_and_tracking_are_open_to_everyone(cast, path, who):
+    if who == "resident":
+        client = _resident_client(cast)
+    else:
+        client = client_for(cast.village_a, user=cast.alice if who == "alice" else None)
+    assert client.get(path).status_code == 200

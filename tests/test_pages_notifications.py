@@ -1,0 +1,173 @@
+"""The notification pages: a resident's inbox (own items only, unread first, mark read),
+their preferences, and the staff's delivery log with failures."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from services.notifications.models import InboxItem, Message, MessageStatus, Preference
+from tests.conftest import RESIDENT_PIN, client_for
+
+pytestmark = pytest.mark.django_db
+
+_serial = itertools.count(1)
+
+
+def _resident_client(cast):
+    client = client_for(cast.village_a)
+    response = client.post(
+        "/masuk/",
+        {"kind": "resident", "resident-nik": cast.resident_a_nik, "resident-pin": RESIDENT_PIN},
+    )
+    assert response.status_code == 302
+    return client
+
+
+def _message(*, recipient_id: str, channel="inapp", status=MessageStatus.DELIVERED, **fields):
+    return Message.objects.create(
+        recipient_kind=fields.pop("recipient_kind", "resident"),
+        recipient_id=recipient_id,
+        channel=channel,
+        template_key=fields.pop("template_key", "complaint.replied"),
+        body=fields.pop("body", "Pengaduan Anda ditanggapi."),
+        idempotency_key=f"test:{next(_serial)}",
+        status=status,
+        next_attempt_at=timezone.now(),
+        **fields,
+    )
+
+
+def _inbox_item(*, recipient_id: str, subject: str, read: bool = False) -> InboxItem:
+    message = _message(recipient_id=recipient_id, subject=subject)
+    return InboxItem.objects.create(
+        recipient_kind="resident",
+        recipient_id=recipient_id,
+        message=message,
+        subject=subject,
+        body=f"Isi {subject}",
+        read_at=timezone.now() if read else None,
+    )
+
+
+def test_the_inbox_lists_own_items_unread_first(cast):
+    # given
+    me = str(cast.resident_a.pk)
+    with schema_context(cast.village_a.schema_name):
+        _inbox_item(recipient_id=me, subject="Lama belum dibaca")
+        _inbox_item(recipient_id=me, subject="Sudah dibaca", read=True)
+        _inbox_item(recipient_id=me, subject="Baru belum dibaca")
+        _inbox_item(recipient_id=str(cast.resident_a.pk + 1), subject="Milik orang lain")
+    # when
+    response = _resident_client(cast).get("/warga/notifikasi/")
+    # then
+    assert response.status_code == 200
+    subjects = [item.subject for item in response.context["page"].object_list]
+    assert subjects == ["Baru belum dibaca", "Lama belum dibaca", "Sudah dibaca"]
+    assert "Milik orang lain" not in response.content.decode()
+    assert response.context["unread"] == 2
+
+
+def test_marking_an_item_read_with_htmx_answers_with_the_list(cast):
+    with schema_context(cast.village_a.schema_name):
+        item = _inbox_item(recipient_id=str(cast.resident_a.pk), subject="Surat siap")
+    response = _resident_client(cast).post(
+        f"/warga/notifikasi/{item.pk}/dibaca/", HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert response.content.decode().lstrip().startswith('<div id="inbox"')
+    with schema_context(cast.village_a.schema_name):
+        item.refresh_from_db()
+    assert item.read_at is not None
+
+
+def test_another_persons_item_cannot_be_marked_read(cast):
+    with schema_context(cast.village_a.schema_name):
+        item = _inbox_item(recipient_id=str(cast.resident_a.pk + 1), subject="Bukan milik saya")
+    response = _resident_client(cast).post(f"/warga/notifikasi/{item.pk}/dibaca/")
+    assert response.status_code == 404
+    with schema_context(cast.village_a.schema_name):
+        item.refresh_from_db()
+    assert item.read_at is None
+
+
+@pytest.mark.parametrize("who", ["anonymous", "alice"])
+def test_marking_read_refuses_non_residents(cast, who):
+    with schema_context(cast.village_a.schema_name):
+        item = _inbox_item(recipient_id=str(cast.resident_a.pk), subject="Punya warga")
+    client = client_for(cast.village_a, user=cast.alice if who == "alice" else None)
+    response = client.post(f"/warga/notifikasi/{item.pk}/dibaca/")
+    assert response.status_code == (302 if who == "anonymous" else 403)
+    with schema_context(cast.village_a.schema_name):
+        item.refresh_from_db()
+    assert item.read_at is None
+
+
+def test_a_resident_sets_their_preferences(cast):
+    # given
+    client = _resident_client(cast)
+    assert client.get("/warga/notifikasi/pengaturan/").status_code == 200
+    # when
+    response = client.post(
+        "/warga/notifikasi/pengaturan/",
+        {"channels": ["sms", "inapp"], "language": "en"},
+    )
+    # then
+    assert response.status_code == 302
+    with schema_context(cast.village_a.schema_name):
+        preference = Preference.objects.get(recipient_id=str(cast.resident_a.pk))
+    assert preference.channels == ["sms", "inapp"]
+    assert preference.announcements is False
+    assert preference.language == "en"
+    shown = client.get("/warga/notifikasi/pengaturan/").content.decode()
+    assert 'value="sms" id="id_channels_1" checked' in shown
+
+
+def test_unknown_preference_values_are_refused_on_the_field_and_nothing_is_saved(cast):
+    response = _resident_client(cast).post(
+        "/warga/notifikasi/pengaturan/", {"channels": ["merpati"], "language": "jv"}
+    )
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"channels", "language"}
+    with schema_context(cast.village_a.schema_name):
+        assert not Preference.objects.exists()
+
+
+def test_the_delivery_log_shows_failures_with_their_reason(cast):
+    # given
+    with schema_context(cast.village_a.schema_name):
+        _message(recipient_id="7", channel="sms", status=MessageStatus.FAILED,
+                 last_error="gateway: nomor tidak aktif", attempts=5)  # fmt: skip
+        _message(recipient_id="8", channel="whatsapp", status=MessageStatus.DELIVERED,
+                 provider="wa-utama")  # fmt: skip
+    client = client_for(cast.village_a, user=cast.alice)
+    # when
+    everything = client.get("/kantor/notifikasi/")
+    failed = client.get("/kantor/notifikasi/", {"status": "failed"})
+    # then
+    assert everything.status_code == 200
+    assert "gateway: nomor tidak aktif" in everything.content.decode()
+    assert "wa-utama" in everything.content.decode()
+    assert [m.status for m in failed.context["page"].object_list] == ["failed"]
+    counts = {value: n for value, _label, n in everything.context["counts"]}
+    assert counts["failed"] == 1 and counts["delivered"] == 1
+
+
+def test_the_delivery_log_filter_answers_htmx_with_the_table(cast):
+    response = client_for(cast.village_a, user=cast.alice).get(
+        "/kantor/notifikasi/?channel=sms",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="message-results",
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.content.decode()
+
+
+def test_the_delivery_log_shows_no_address(cast):
+    with schema_context(cast.village_a.schema_name):
+        _message(recipient_id="7", channel="sms", address="+6281299998888")
+    response = client_for(cast.village_a, user=cast.alice).get("/kantor/notifikasi/")
+    assert "+6281299998888" not in response.content.decode()
