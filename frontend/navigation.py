@@ -46,10 +46,12 @@ SUPERVISOR = [
 ]
 VILLAGE_STAFF = [
     NavItem(_("Kantor"), "staff-dashboard"),
+    NavItem(_("Surat"), "page-letter-queue"),
     NavItem(_("Beranda desa"), "village-home"),
 ]
 RESIDENT = [
     NavItem(_("Beranda saya"), "resident-home"),
+    NavItem(_("Surat saya"), "page-my-letters"),
     NavItem(_("Beranda desa"), "village-home"),
 ]
 ANONYMOUS_VILLAGE = [NavItem(_("Beranda"), "village-home")]

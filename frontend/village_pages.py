@@ -42,6 +42,15 @@ STAFF_SECTIONS = [
         "village-profile",
         roles=(StaffRole.KEPALA_DESA, StaffRole.SEKRETARIS),
     ),
+    StaffSection(
+        _("Surat"), _("Permohonan yang menunggu verifikasi dan tanda tangan."), "page-letter-queue"
+    ),
+    StaffSection(
+        _("Arsip surat"), _("Surat yang sudah ditandatangani, dengan PDF."), "page-letter-archive"
+    ),
+    StaffSection(
+        _("Templat surat"), _("Jenis surat, isi templat dan pratinjau."), "page-letter-templates"
+    ),
 ]
 
 
