@@ -46,11 +46,13 @@ SUPERVISOR = [
 ]
 VILLAGE_STAFF = [
     NavItem(_("Kantor"), "staff-dashboard"),
+    NavItem(_("Surat"), "page-letter-queue"),
     NavItem(_("Beranda desa"), "village-home"),
     NavItem(_("Pengaduan"), "page-complaint-queue"),
 ]
 RESIDENT = [
     NavItem(_("Beranda saya"), "resident-home"),
+    NavItem(_("Surat saya"), "page-my-letters"),
     NavItem(_("Beranda desa"), "village-home"),
     NavItem(_("Pengaduan saya"), "page-my-complaints"),
     NavItem(_("Notifikasi"), "page-notification-inbox"),

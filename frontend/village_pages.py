@@ -52,6 +52,15 @@ STAFF_SECTIONS = [
         _("Log pengiriman pesan per saluran, dengan penyebab kegagalan."),
         "page-notification-log",
     ),
+    StaffSection(
+        _("Surat"), _("Permohonan yang menunggu verifikasi dan tanda tangan."), "page-letter-queue"
+    ),
+    StaffSection(
+        _("Arsip surat"), _("Surat yang sudah ditandatangani, dengan PDF."), "page-letter-archive"
+    ),
+    StaffSection(
+        _("Templat surat"), _("Jenis surat, isi templat dan pratinjau."), "page-letter-templates"
+    ),
 ]
 
 

@@ -24,12 +24,25 @@ PLATFORM_ACTIONS = [
     "/platform/desa/negarabatin/ekspor/",
 ]
 SUPERVISOR_PAGES = ["/pengawas/", "/pengawas/desa/"]
-STAFF_PAGES = ["/kantor/", "/kantor/pengaduan/", "/kantor/notifikasi/"]
+STAFF_PAGES = [
+    "/kantor/",
+    "/kantor/pengaduan/",
+    "/kantor/notifikasi/",
+    "/kantor/surat/",
+    "/kantor/surat/arsip/",
+    "/kantor/surat/templat/",
+    "/kantor/surat/templat/domisili/pratinjau/",
+]
+# Staff pages of the kepala desa and sekretaris only (bob, an operator, is refused).
+HEAD_SECRETARY_PAGES = ["/kantor/surat/templat/domisili/"]
 RESIDENT_PAGES = [
     "/warga/",
     "/warga/pengaduan/",
     "/warga/notifikasi/",
     "/warga/notifikasi/pengaturan/",
+    "/warga/surat/",
+    "/warga/surat/baru/",
+    "/warga/surat/baru/domisili/",
 ]
 
 ALLOWED, LOGIN, FORBIDDEN, NOT_FOUND = "allowed", "login", "forbidden", "not found"
@@ -88,6 +101,11 @@ def _cases():
         # bob is staff of B: allowed there; alice is not.
         yield "b", path, "get", "bob", ALLOWED
         yield "b", path, "get", "alice", FORBIDDEN
+    for path in HEAD_SECRETARY_PAGES:
+        for who in everyone:
+            expected = ALLOWED if who == "alice" else FORBIDDEN
+            yield "a", path, "get", who, LOGIN if who == "anonymous" else expected
+        yield "b", path, "get", "bob", FORBIDDEN
     for path in RESIDENT_PAGES:
         for who in everyone:
             expected = ALLOWED if who == "resident_a" else FORBIDDEN

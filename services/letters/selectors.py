@@ -6,6 +6,7 @@ whose schema is active, a resident only letters about themselves.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
@@ -36,13 +37,19 @@ def letter_type_get(*, code: str) -> LetterType:
 
 
 def letters_for_staff(
-    *, status: str | None = None, type_code: str | None = None, search: str | None = None
+    *,
+    status: str | None = None,
+    type_code: str | None = None,
+    search: str | None = None,
+    statuses: Iterable[str] | None = None,
 ) -> QuerySet[Letter]:
     letters = Letter.objects.select_related("letter_type", "resident").order_by(
         "-created_at", "-id"
     )
     if status:
         letters = letters.filter(status=status)
+    if statuses is not None:
+        letters = letters.filter(status__in=list(statuses))
     if type_code:
         letters = letters.filter(letter_type__code=type_code)
     if search:

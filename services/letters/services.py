@@ -332,16 +332,9 @@ SAMPLE_LETTER = {
 }
 
 
-def letter_preview(
-    *,
-    letter_type: LetterType,
-    template: str | None = None,
-    resident: Resident | None = None,
-    field_values: dict | None = None,
-) -> str:
-    """Render a template (the saved one or a draft) for a resident or with sample data."""
-    text = letter_type.template if template is None else template
-    rendering.template_check(text=text, field_names=[f["name"] for f in letter_type.fields])
+def _preview_context(
+    *, letter_type: LetterType, resident: Resident | None, field_values: dict | None
+) -> dict[str, str]:
     profile = VillageProfile.objects.get(id=1)
     if resident is None:
         resident = Resident(
@@ -356,14 +349,70 @@ def letter_preview(
         given = field_values_clean(schema=lenient, values=field_values)
         shown = field_values_display(schema=lenient, values=given)
         values.update({name: text for name, text in shown.items() if name in given})
-    context = rendering.letter_context(
+    return rendering.letter_context(
         resident=resident,
         profile=profile,
         type_name=letter_type.name,
         field_values=values,
         letter={**SAMPLE_LETTER, "jabatan_penandatangan": profile.head_title},
     )
+
+
+def letter_preview(
+    *,
+    letter_type: LetterType,
+    template: str | None = None,
+    resident: Resident | None = None,
+    field_values: dict | None = None,
+) -> str:
+    """Render a template (the saved one or a draft) for a resident or with sample data."""
+    text = letter_type.template if template is None else template
+    rendering.template_check(text=text, field_names=[f["name"] for f in letter_type.fields])
+    context = _preview_context(
+        letter_type=letter_type, resident=resident, field_values=field_values
+    )
     return rendering.template_render(text=text, context=context)
+
+
+def letter_preview_pdf(
+    *, letter_type: LetterType, template: str | None = None, title: str | None = None
+) -> bytes:
+    """The PDF a template (saved or draft) would give, with sample data and a sample number.
+
+    Drawn by the same code as a signed letter's PDF, so staff see the real layout; the QR
+    code points to a verification address no letter has.
+    """
+    # Imported here for the reason given in letter_print.
+    from services.letters.pdf import letter_pdf
+
+    text = letter_type.template if template is None else template
+    title_text = letter_type.title if title is None else title
+    rendering.template_check(text=text, field_names=[f["name"] for f in letter_type.fields])
+    rendering.template_check(text=title_text, field_names=[], field="title")
+    context = _preview_context(letter_type=letter_type, resident=None, field_values=None)
+    profile = VillageProfile.objects.get(id=1)
+    sample = Letter(
+        issued={
+            "number": SAMPLE_LETTER["nomor"],
+            "date_text": SAMPLE_LETTER["tanggal_surat"],
+            "title": rendering.line_render(text=title_text, context=context),
+            "body_html": rendering.template_render(text=text, context=context),
+            "village": {
+                "letterhead": _letterhead(profile),
+                "name": profile.name,
+                "address": profile.address,
+                "phone": profile.phone,
+                "email": profile.email,
+            },
+            "signer": {
+                "name": SAMPLE_LETTER["penandatangan"],
+                "position": f"{profile.head_title} {profile.name}",
+                "on_behalf": "",
+            },
+            "verification_url": _verification_url("contoh"),
+        }
+    )
+    return letter_pdf(sample)
 
 
 # --- the workflow ---------------------------------------------------------------------
@@ -445,18 +494,45 @@ def _authorize(
         return
     if role is None:
         raise _forbidden("Anda bukan petugas desa ini.", "You are not staff of this village.")
-    if action == "sign":
-        allowed = (options or letter_settings_get()).signer_roles or [StaffRole.KEPALA_DESA]
-        if role not in allowed and role != StaffRole.KEPALA_DESA:
-            raise _forbidden(
-                "Peran Anda tidak diberi wewenang menandatangani surat.",
-                "Your role has not been delegated to sign letters.",
-            )
+    if action == "sign" and not letter_role_may_sign(role=role, options=options):
+        raise _forbidden(
+            "Peran Anda tidak diberi wewenang menandatangani surat.",
+            "Your role has not been delegated to sign letters.",
+        )
     if action == "revoke" and role not in REVOKER_ROLES:
         raise _forbidden(
             "Hanya kepala desa atau sekretaris desa yang dapat mencabut surat.",
             "Only the village head or secretary may revoke a letter.",
         )
+
+
+def letter_role_may_sign(*, role: str | None, options: LetterSettings | None = None) -> bool:
+    """The kepala desa always signs; other roles only when the village delegated signing."""
+    if role is None:
+        return False
+    allowed = (options or letter_settings_get()).signer_roles or [StaffRole.KEPALA_DESA]
+    return role == StaffRole.KEPALA_DESA or role in allowed
+
+
+def letter_actions_available(
+    *, role: str | None, letter: Letter, options: LetterSettings | None = None
+) -> list[str]:
+    """The steps staff with ``role`` may take on ``letter`` now: what a page offers.
+
+    Asks the same checks as the steps themselves (:func:`_authorize`, the transitions'
+    source states), so a page never offers a button the service would refuse.
+    """
+    options = options or letter_settings_get()
+    available = []
+    for action, transition in TRANSITIONS.items():
+        if letter.status not in transition.sources:
+            continue
+        try:
+            _authorize(action=action, actor=None, role=role, letter=letter, options=options)
+        except BalaiError:
+            continue
+        available.append(action)
+    return available
 
 
 def _actor_kind_id(actor: Any) -> tuple[str, int | None]:

@@ -1,0 +1,420 @@
+"""Letter (surat) pages of a village host: residents ask for letters and download them once
+signed; staff verify, sign, reject, search the archive and edit the letter templates.
+
+Thin views: every rule (who may take which step, what a field accepts, numbering) is in
+services.letters; these parse a form, call one service or selector, and render.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from balai.accounts.models import StaffRole
+from balai.errors import BalaiError
+from frontend.access import (
+    request_staff_role,
+    resident_page,
+    village_staff_page,
+    village_staff_page_for,
+)
+from frontend.forms import add_balai_errors, balai_error_messages
+from frontend.letters_forms import (
+    LetterActionForm,
+    LetterRequestForm,
+    LetterSearchForm,
+    LetterTemplateForm,
+    errors_on_form_fields,
+)
+from services.audit.services import audit_record
+from services.letters import rendering, selectors, services
+from services.letters.models import (
+    ISSUED_STATUSES,
+    ActorKind,
+    Letter,
+    LetterStatus,
+    LetterType,
+)
+
+PAGE_SIZE = 25
+QUEUE_SIZE = 50
+TEMPLATE_EDITORS = (StaffRole.KEPALA_DESA, StaffRole.SEKRETARIS)
+# Staff steps in the order the detail page offers them; "resubmit" is the resident's.
+ACTION_LABELS = {
+    "verify": _("Verifikasi"),
+    "sign": _("Tanda tangani"),
+    "ready": _("Tandai siap diambil"),
+    "pick_up": _("Tandai sudah diambil"),
+    "return": _("Kembalikan ke warga"),
+    "reject": _("Tolak"),
+    "cancel": _("Batalkan"),
+    "revoke": _("Cabut surat"),
+}
+DANGEROUS_ACTIONS = ("reject", "cancel", "revoke")
+
+
+def _pdf_response(pdf: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _letter_for(principal, letter_id: int) -> Letter:
+    """The letter through the one selector that scopes it (a resident: only their own)."""
+    try:
+        return selectors.letter_get_for_user(user=principal, letter_id=letter_id)
+    except BalaiError as error:
+        raise Http404(str(error)) from error
+
+
+def _letter_type_or_404(code: str) -> LetterType:
+    try:
+        return selectors.letter_type_get(code=code)
+    except BalaiError as error:
+        raise Http404(str(error)) from error
+
+
+def _field_rows(letter: Letter) -> list[dict]:
+    schema = letter.letter_type.fields
+    shown = services.field_values_display(schema=schema, values=letter.field_values)
+    return [{"label": spec["label"], "value": shown[spec["name"]]} for spec in schema]
+
+
+def _steps(letter: Letter) -> list[dict]:
+    """The history, naming who acted by role only: staff user ids live in another schema."""
+    rows = []
+    for step in letter.steps.all():
+        if step.actor_kind == ActorKind.RESIDENT:
+            actor = _("Warga")
+        elif step.actor_role in StaffRole.values:
+            actor = StaffRole(step.actor_role).label
+        else:
+            actor = _("Petugas")
+        rows.append(
+            {
+                "status_label": LetterStatus(step.to_status).label,
+                "at": step.at,
+                "actor": actor,
+                "note": step.note,
+            }
+        )
+    return rows
+
+
+def _page_of(request: HttpRequest, items):
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("halaman"))
+
+
+# --- resident pages ---------------------------------------------------------------------
+
+
+@resident_page
+def my_letters(request: HttpRequest) -> HttpResponse:
+    letters = selectors.letters_for_resident(resident_id=request.resident.resident_id)
+    return render(request, "letters/my_letters.html", {"page": _page_of(request, letters)})
+
+
+@resident_page
+def letter_request_choose(request: HttpRequest) -> HttpResponse:
+    types = selectors.letter_types_list(resident_view=True)
+    return render(request, "letters/request_choose.html", {"types": types})
+
+
+@resident_page
+def letter_request_form(request: HttpRequest, code: str) -> HttpResponse:
+    letter_type = _letter_type_or_404(code)
+    if not letter_type.is_active:
+        raise Http404(code)
+    form = LetterRequestForm(request.POST or None, letter_type=letter_type)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                letter = services.letter_request(
+                    actor=request.resident,
+                    role=None,
+                    letter_type_code=letter_type.code,
+                    field_values=form.field_values(),
+                    note=form.cleaned_data["note"],
+                )
+            except BalaiError as error:
+                add_balai_errors(form, errors_on_form_fields(error))
+            else:
+                messages.success(request, _("Permohonan surat terkirim."))
+                return redirect("page-my-letter-detail", pk=letter.pk)
+    return render(
+        request,
+        "letters/request_form.html",
+        {"letter_type": letter_type, "form": form},
+        status=status,
+    )
+
+
+def _my_detail(
+    request: HttpRequest,
+    letter: Letter,
+    form: LetterRequestForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    if form is None and letter.status == LetterStatus.RETURNED:
+        # A returned request is fixed and sent again with the same fields, filled in.
+        form = LetterRequestForm(letter_type=letter.letter_type, initial=letter.field_values)
+    return render(
+        request,
+        "letters/my_letter_detail.html",
+        {
+            "letter": letter,
+            "steps": _steps(letter),
+            "fields": _field_rows(letter),
+            "issued": letter.status in ISSUED_STATUSES and bool(letter.issued),
+            "may_cancel": letter.status in services.TRANSITIONS["cancel"].sources,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@resident_page
+def my_letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _my_detail(request, _letter_for(request.resident, pk))
+
+
+@resident_page
+@require_POST
+def my_letter_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = _letter_for(request.resident, pk)
+    form = LetterRequestForm(request.POST, letter_type=letter.letter_type)
+    status = 400
+    if form.is_valid():
+        try:
+            services.letter_transition(
+                actor=request.resident,
+                role=None,
+                letter_id=letter.pk,
+                action="resubmit",
+                note=form.cleaned_data["note"],
+                field_values=form.field_values(),
+            )
+        except BalaiError as error:
+            add_balai_errors(form, errors_on_form_fields(error))
+            status = error.status
+        else:
+            messages.success(request, _("Permohonan diajukan ulang."))
+            return redirect("page-my-letter-detail", pk=letter.pk)
+    return _my_detail(request, letter, form, status)
+
+
+@resident_page
+def my_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = _letter_for(request.resident, pk)
+    try:
+        pdf = services.letter_print(actor=request.resident, letter=letter)
+    except BalaiError as error:
+        for message in balai_error_messages(error):
+            messages.error(request, message)
+        return redirect("page-my-letter-detail", pk=letter.pk)
+    return _pdf_response(pdf, f"surat-{letter.pk}.pdf")
+
+
+@resident_page
+@require_POST
+def my_letter_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.letter_transition(actor=request.resident, role=None, letter_id=pk, action="cancel")
+    except BalaiError as error:
+        if error.status == 404:
+            raise Http404(str(error)) from error
+        for message in balai_error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Permohonan dibatalkan."))
+    return redirect("page-my-letter-detail", pk=pk)
+
+
+# --- staff pages --------------------------------------------------------------------------
+
+
+@village_staff_page
+def letter_queue(request: HttpRequest) -> HttpResponse:
+    """What waits for this staff member: verification for everyone, signing for signers."""
+    role = request_staff_role(request)
+
+    def oldest_first(status: str):
+        return selectors.letters_for_staff(status=status).order_by("created_at", "id")
+
+    may_sign = services.letter_role_may_sign(role=role)
+    context = {
+        "to_verify": list(oldest_first(LetterStatus.REQUESTED)[:QUEUE_SIZE]),
+        "to_sign": list(oldest_first(LetterStatus.VERIFIED)[:QUEUE_SIZE]) if may_sign else None,
+        "to_hand_over": list(
+            selectors.letters_for_staff(
+                statuses=(LetterStatus.SIGNED, LetterStatus.READY)
+            ).order_by("signed_at", "id")[:QUEUE_SIZE]
+        ),
+        "queue_size": QUEUE_SIZE,
+    }
+    audit_record(actor=request.user, action="list", object_type="letter", detail={"page": "queue"})
+    return render(request, "letters/queue.html", context)
+
+
+def _staff_detail(
+    request: HttpRequest, letter: Letter, form: LetterActionForm, status: int = 200
+) -> HttpResponse:
+    available = services.letter_actions_available(role=request_staff_role(request), letter=letter)
+    actions = [
+        {"name": name, "label": label, "danger": name in DANGEROUS_ACTIONS}
+        for name, label in ACTION_LABELS.items()
+        if name in available
+    ]
+    return render(
+        request,
+        "letters/staff_detail.html",
+        {
+            "letter": letter,
+            "steps": _steps(letter),
+            "fields": _field_rows(letter),
+            "actions": actions,
+            "form": form,
+            "issued": letter.status in ISSUED_STATUSES and bool(letter.issued),
+        },
+        status=status,
+    )
+
+
+@village_staff_page
+def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = _letter_for(request.user, pk)
+    # The page shows the resident's name and NIK: read as the API's detail does, audited.
+    audit_record(actor=request.user, action="view", object_type="letter", object_id=letter.pk)
+    return _staff_detail(request, letter, LetterActionForm())
+
+
+@village_staff_page
+@require_POST
+def letter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTION_LABELS:
+        raise Http404(action)
+    form = LetterActionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.letter_transition(
+                actor=request.user,
+                role=request_staff_role(request),
+                letter_id=pk,
+                action=action,
+                note=form.cleaned_data["note"],
+            )
+        except BalaiError as error:
+            if error.status == 404:
+                raise Http404(str(error)) from error
+            add_balai_errors(form, error)
+            return _staff_detail(request, _letter_for(request.user, pk), form, error.status)
+        done = _("Langkah tersimpan: %(step)s.") % {"step": ACTION_LABELS[action]}
+        messages.success(request, done)
+        return redirect("page-letter-detail", pk=pk)
+    return _staff_detail(request, _letter_for(request.user, pk), form, 400)
+
+
+@village_staff_page
+def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = _letter_for(request.user, pk)
+    try:
+        pdf = services.letter_print(actor=request.user, letter=letter)
+    except BalaiError as error:
+        for message in balai_error_messages(error):
+            messages.error(request, message)
+        return redirect("page-letter-detail", pk=letter.pk)
+    return _pdf_response(pdf, f"surat-{letter.pk}.pdf")
+
+
+@village_staff_page
+def letter_archive(request: HttpRequest) -> HttpResponse:
+    """Issued letters (and revoked ones, marked so), newest first, searchable."""
+    form = LetterSearchForm(request.GET)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
+    letters = selectors.letters_for_staff(
+        search=search or None, statuses=(*ISSUED_STATUSES, LetterStatus.REVOKED)
+    )
+    audit_record(
+        actor=request.user,
+        action="list",
+        object_type="letter",
+        detail={"page": "archive", "filters": ["q"] if search else []},
+    )
+    context = {"form": form, "page": _page_of(request, letters), "search": search}
+    if request.htmx:
+        return render(request, "letters/_archive_table.html", context)
+    return render(request, "letters/archive.html", context)
+
+
+@village_staff_page
+def letter_templates(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "letters/templates.html",
+        {
+            "types": selectors.letter_types_list(),
+            "may_edit": request_staff_role(request) in TEMPLATE_EDITORS,
+        },
+    )
+
+
+def _placeholders(letter_type: LetterType) -> list[tuple[str, str]]:
+    names = [(name, label) for name, label in rendering.BASE_PLACEHOLDERS.items()]
+    names += [(f"field.{f['name']}", f["label"]) for f in letter_type.fields]
+    return names
+
+
+@village_staff_page_for(*TEMPLATE_EDITORS)
+def letter_template_edit(request: HttpRequest, code: str) -> HttpResponse:
+    letter_type = _letter_type_or_404(code)
+    form = LetterTemplateForm.for_type(letter_type, data=request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.letter_type_update(
+                    actor=request.user, code=letter_type.code, changes=form.changes()
+                )
+            except BalaiError as error:
+                add_balai_errors(form, error)
+            else:
+                messages.success(request, _("Templat tersimpan."))
+                return redirect("page-letter-template-edit", code=letter_type.code)
+    return render(
+        request,
+        "letters/template_edit.html",
+        {"letter_type": letter_type, "form": form, "placeholders": _placeholders(letter_type)},
+        status=status,
+    )
+
+
+@village_staff_page
+def letter_template_preview(request: HttpRequest, code: str) -> HttpResponse:
+    """The saved template (GET) or a draft (POST) with sample data, as HTML or PDF."""
+    letter_type = _letter_type_or_404(code)
+    data = request.POST if request.method == "POST" else request.GET
+    template = data.get("template") if request.method == "POST" else None
+    title = data.get("title") if request.method == "POST" else None
+    context: dict = {"letter_type": letter_type, "errors": [], "html": ""}
+    try:
+        if data.get("format") == "pdf":
+            pdf = services.letter_preview_pdf(
+                letter_type=letter_type, template=template, title=title
+            )
+            return _pdf_response(pdf, f"pratinjau-{letter_type.code}.pdf")
+        context["html"] = services.letter_preview(letter_type=letter_type, template=template)
+        status = 200
+    except BalaiError as error:
+        context["errors"] = balai_error_messages(error)
+        # htmx swaps in only 2xx answers: the editor's live preview must show the errors.
+        status = 200 if request.htmx else 400
+    name = "letters/_preview.html" if request.htmx else "letters/template_preview.html"
+    return render(request, name, context, status=status)
