@@ -47,13 +47,22 @@ SUPERVISOR = [
 VILLAGE_STAFF = [
     NavItem(_("Kantor"), "staff-dashboard"),
     NavItem(_("Beranda desa"), "village-home"),
+    NavItem(_("Ekonomi"), "page-staff-economy"),
 ]
 RESIDENT = [
     NavItem(_("Beranda saya"), "resident-home"),
     NavItem(_("Beranda desa"), "village-home"),
+    NavItem(_("Usaha saya"), "page-my-business"),
+    NavItem(_("Produk desa"), "page-product-catalog"),
 ]
-ANONYMOUS_VILLAGE = [NavItem(_("Beranda"), "village-home")]
-ANONYMOUS_PUBLIC = [NavItem(_("Beranda"), "public-home")]
+ANONYMOUS_VILLAGE = [
+    NavItem(_("Beranda"), "village-home"),
+    NavItem(_("Produk desa"), "page-product-catalog"),
+]
+ANONYMOUS_PUBLIC = [
+    NavItem(_("Beranda"), "public-home"),
+    NavItem(_("Katalog produk"), "page-regional-catalog"),
+]
 
 
 def nav_items(request: HttpRequest) -> list[NavItem]:

@@ -42,6 +42,11 @@ STAFF_SECTIONS = [
         "village-profile",
         roles=(StaffRole.KEPALA_DESA, StaffRole.SEKRETARIS),
     ),
+    StaffSection(
+        _("Ekonomi desa"),
+        _("Verifikasi UMKM, moderasi produk, BUMDes dan potensi desa."),
+        "page-staff-economy",
+    ),
 ]
 
 

@@ -24,8 +24,34 @@ PLATFORM_ACTIONS = [
     "/platform/desa/negarabatin/ekspor/",
 ]
 SUPERVISOR_PAGES = ["/pengawas/", "/pengawas/desa/"]
-STAFF_PAGES = ["/kantor/"]
-RESIDENT_PAGES = ["/warga/"]
+STAFF_PAGES = [
+    "/kantor/",
+    "/kantor/ekonomi/",
+    "/kantor/ekonomi/produk/",
+    "/kantor/ekonomi/bumdes/",
+    "/kantor/ekonomi/potensi/",
+]
+RESIDENT_PAGES = ["/warga/", "/warga/usaha/", "/warga/usaha/baru/"]
+# POST actions: refused before any object is looked up, so the ids need not exist.
+ECONOMY_STAFF_ACTIONS = [
+    "/kantor/ekonomi/usaha/1/verifikasi/",
+    "/kantor/ekonomi/usaha/1/tolak/",
+    "/kantor/ekonomi/produk/1/sembunyikan/",
+    "/kantor/ekonomi/produk/1/tampilkan/",
+    "/kantor/ekonomi/bumdes/",
+    "/kantor/ekonomi/potensi/",
+    "/kantor/ekonomi/potensi/1/hapus/",
+]
+ECONOMY_RESIDENT_ACTIONS = [
+    "/warga/usaha/baru/",
+    "/warga/usaha/1/",
+    "/warga/usaha/1/foto/",
+    "/warga/usaha/1/ajukan/",
+    "/warga/usaha/1/produk/baru/",
+    "/warga/usaha/produk/1/",
+    "/warga/usaha/produk/1/foto/",
+    "/warga/usaha/produk/1/hapus/",
+]
 
 ALLOWED, LOGIN, FORBIDDEN, NOT_FOUND = "allowed", "login", "forbidden", "not found"
 
@@ -89,6 +115,14 @@ def _cases():
             yield "a", path, "get", who, LOGIN if who == "anonymous" else expected
         # Village A's resident session means nothing on village B: treated as anonymous.
         yield "b", path, "get", "resident_a", LOGIN
+    for path in ECONOMY_STAFF_ACTIONS:
+        for who in ("anonymous", "carol", "resident_a"):
+            yield "a", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN
+        yield "b", path, "post", "alice", FORBIDDEN
+    for path in ECONOMY_RESIDENT_ACTIONS:
+        for who in ("anonymous", "alice", "carol"):
+            yield "a", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN
+        yield "b", path, "post", "resident_a", LOGIN
 
 
 CASES = list(_cases())

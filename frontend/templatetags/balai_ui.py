@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from frontend.navigation import NavLink, nav_links
@@ -55,3 +56,17 @@ def region_label(region) -> str:
     if region.name.lower().startswith(level.lower()):
         return region.name
     return f"{level} {region.name}"
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, name: str, *args) -> str:
+    """The URL of another area's page, or "" when this host has no such page.
+
+    Pages link across areas (the home's service menu, the dashboard's work list); an area
+    that is not part of this host, or not built yet, drops out instead of breaking the page.
+    """
+    request = context.get("request")
+    try:
+        return reverse(name, args=args, urlconf=getattr(request, "urlconf", None))
+    except NoReverseMatch:
+        return ""
