@@ -49,6 +49,7 @@ VILLAGE_STAFF = [
     NavItem(_("Surat"), "page-letter-queue"),
     NavItem(_("Beranda desa"), "village-home"),
     NavItem(_("Pengaduan"), "page-complaint-queue"),
+    NavItem(_("Ekonomi"), "page-staff-economy"),
 ]
 RESIDENT = [
     NavItem(_("Beranda saya"), "resident-home"),
@@ -56,13 +57,19 @@ RESIDENT = [
     NavItem(_("Beranda desa"), "village-home"),
     NavItem(_("Pengaduan saya"), "page-my-complaints"),
     NavItem(_("Notifikasi"), "page-notification-inbox"),
+    NavItem(_("Usaha saya"), "page-my-business"),
+    NavItem(_("Produk desa"), "page-product-catalog"),
 ]
 ANONYMOUS_VILLAGE = [
     NavItem(_("Beranda"), "village-home"),
     NavItem(_("Pengaduan"), "page-complaint-file"),
     NavItem(_("Lacak pengaduan"), "page-complaint-track"),
+    NavItem(_("Produk desa"), "page-product-catalog"),
 ]
-ANONYMOUS_PUBLIC = [NavItem(_("Beranda"), "public-home")]
+ANONYMOUS_PUBLIC = [
+    NavItem(_("Beranda"), "public-home"),
+    NavItem(_("Katalog produk"), "page-regional-catalog"),
+]
 
 
 def nav_items(request: HttpRequest) -> list[NavItem]:

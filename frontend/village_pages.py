@@ -61,6 +61,11 @@ STAFF_SECTIONS = [
     StaffSection(
         _("Templat surat"), _("Jenis surat, isi templat dan pratinjau."), "page-letter-templates"
     ),
+    StaffSection(
+        _("Ekonomi desa"),
+        _("Verifikasi UMKM, moderasi produk, BUMDes dan potensi desa."),
+        "page-staff-economy",
+    ),
 ]
 
 

@@ -32,6 +32,10 @@ STAFF_PAGES = [
     "/kantor/surat/arsip/",
     "/kantor/surat/templat/",
     "/kantor/surat/templat/domisili/pratinjau/",
+    "/kantor/ekonomi/",
+    "/kantor/ekonomi/produk/",
+    "/kantor/ekonomi/bumdes/",
+    "/kantor/ekonomi/potensi/",
 ]
 # Staff pages of the kepala desa and sekretaris only (bob, an operator, is refused).
 HEAD_SECRETARY_PAGES = ["/kantor/surat/templat/domisili/"]
@@ -43,6 +47,28 @@ RESIDENT_PAGES = [
     "/warga/surat/",
     "/warga/surat/baru/",
     "/warga/surat/baru/domisili/",
+    "/warga/usaha/",
+    "/warga/usaha/baru/",
+]
+# POST actions: refused before any object is looked up, so the ids need not exist.
+ECONOMY_STAFF_ACTIONS = [
+    "/kantor/ekonomi/usaha/1/verifikasi/",
+    "/kantor/ekonomi/usaha/1/tolak/",
+    "/kantor/ekonomi/produk/1/sembunyikan/",
+    "/kantor/ekonomi/produk/1/tampilkan/",
+    "/kantor/ekonomi/bumdes/",
+    "/kantor/ekonomi/potensi/",
+    "/kantor/ekonomi/potensi/1/hapus/",
+]
+ECONOMY_RESIDENT_ACTIONS = [
+    "/warga/usaha/baru/",
+    "/warga/usaha/1/",
+    "/warga/usaha/1/foto/",
+    "/warga/usaha/1/ajukan/",
+    "/warga/usaha/1/produk/baru/",
+    "/warga/usaha/produk/1/",
+    "/warga/usaha/produk/1/foto/",
+    "/warga/usaha/produk/1/hapus/",
 ]
 
 ALLOWED, LOGIN, FORBIDDEN, NOT_FOUND = "allowed", "login", "forbidden", "not found"
@@ -112,6 +138,14 @@ def _cases():
             yield "a", path, "get", who, LOGIN if who == "anonymous" else expected
         # Village A's resident session means nothing on village B: treated as anonymous.
         yield "b", path, "get", "resident_a", LOGIN
+    for path in ECONOMY_STAFF_ACTIONS:
+        for who in ("anonymous", "carol", "resident_a"):
+            yield "a", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN
+        yield "b", path, "post", "alice", FORBIDDEN
+    for path in ECONOMY_RESIDENT_ACTIONS:
+        for who in ("anonymous", "alice", "carol"):
+            yield "a", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN
+        yield "b", path, "post", "resident_a", LOGIN
 
 
 CASES = list(_cases())

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 # Photos are stored as paths relative to MEDIA_ROOT (villages/<schema>/economy/<random>.jpg),
-# written by services.economy.photos after Pillow has re-encoded them.
+# written by services.village.images after Pillow has re-encoded them.
 PRODUCT_PHOTO_LIMIT = 3
 BUSINESS_PHOTO_LIMIT = 6
 POTENTIAL_PHOTO_LIMIT = 6

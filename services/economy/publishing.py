@@ -17,8 +17,8 @@ from django.db.models import Max, Sum
 
 from balai.marketplace import services as marketplace
 from services.economy.models import BumdesUnitYear, Business, BusinessStatus, Product
-from services.economy.photos import photo_url
 from services.economy.selectors import products_public
+from services.village.images import image_url
 from services.village.models import VillageProfile
 from tenants.models import Village
 from tenants.routing import village_host
@@ -60,7 +60,7 @@ def _thumbnail(product: Product, host: str) -> str:
     if not product.photos:
         return ""
     # Protocol-relative: the catalog page on the public host loads it from the village host.
-    return f"//{host}{photo_url(product.photos[0])}"
+    return f"//{host}{image_url(product.photos[0])}"
 
 
 def listing_row(product: Product, *, place: marketplace.VillagePlace, label: str) -> dict:

@@ -13,15 +13,15 @@ from services.economy.models import (
     Potential,
     Product,
 )
-from services.economy.photos import photo_url
 from services.economy.publishing import contact_url
+from services.village.images import image_url
 
 
 class PhotoUrlsField(serializers.ListField):
     child = serializers.CharField()
 
     def to_representation(self, data):
-        return [photo_url(path) for path in data]
+        return [image_url(path) for path in data]
 
 
 class BusinessSerializer(serializers.ModelSerializer):

@@ -33,21 +33,17 @@ from services.economy.models import (
     StockStatus,
     Unit,
 )
-from services.economy.photos import (
-    photo_limit_check,
-    photos_delete_on_commit,
-    photos_prepare,
-    photos_stored,
-)
 from services.economy.validation import (
     choice_check,
     nib_check,
+    photo_limit_check,
     price_check,
     text_check,
     whatsapp_normalise,
 )
 from services.events.services import event_record
 from services.residents.models import Resident
+from services.village.images import images_delete_on_commit, images_prepare, images_stored
 from services.village.models import Area, AreaLevel
 
 BUSINESS_EDITABLE = {"name", "sector", "nib", "rt", "address", "whatsapp", "description"}
@@ -108,8 +104,8 @@ def business_register(*, owner: Resident, data: dict, photos: Sequence = ()) -> 
     """Register a resident's business as a draft, by the resident or by staff for them."""
     values = _business_values(data, partial=False)
     photo_limit_check(current=0, adding=len(photos), limit=BUSINESS_PHOTO_LIMIT)
-    prepared = photos_prepare(photos)
-    with photos_stored(prepared) as paths, transaction.atomic():
+    prepared = images_prepare(photos, folder="economy")
+    with images_stored(prepared) as paths, transaction.atomic():
         business = Business(owner=owner, photos=paths)
         _business_save(business, values)
         event_record(name="economy.business_registered", payload={"business_id": business.pk})
@@ -191,8 +187,8 @@ def business_reject(*, business: Business, reason: str, by_user_id: int) -> Busi
 
 def business_photos_add(*, business: Business, uploads: Sequence) -> Business:
     photo_limit_check(current=len(business.photos), adding=len(uploads), limit=BUSINESS_PHOTO_LIMIT)
-    prepared = photos_prepare(uploads)
-    with photos_stored(prepared) as paths, transaction.atomic():
+    prepared = images_prepare(uploads, folder="economy")
+    with images_stored(prepared) as paths, transaction.atomic():
         business = _business_locked(business)
         # Checked again under the lock: two uploads at once must not pass the limit together.
         photo_limit_check(
@@ -229,8 +225,8 @@ def _product_values(data: dict, *, partial: bool) -> dict:
 def product_create(*, business: Business, data: dict, photos: Sequence = ()) -> Product:
     values = _product_values(data, partial=False)
     photo_limit_check(current=0, adding=len(photos), limit=PRODUCT_PHOTO_LIMIT)
-    prepared = photos_prepare(photos)
-    with photos_stored(prepared) as paths, transaction.atomic():
+    prepared = images_prepare(photos, folder="economy")
+    with images_stored(prepared) as paths, transaction.atomic():
         product = Product.objects.create(business=business, photos=paths, **values)
         tasks.products_publish_queue(product_ids=[product.pk])
     return product
@@ -250,15 +246,15 @@ def product_update(*, product: Product, data: dict) -> Product:
 @transaction.atomic
 def product_delete(*, product: Product) -> None:
     product_id = product.pk
-    photos_delete_on_commit(product.photos)
+    images_delete_on_commit(product.photos)
     product.delete()
     tasks.products_publish_queue(product_ids=[product_id])
 
 
 def product_photos_add(*, product: Product, uploads: Sequence) -> Product:
     photo_limit_check(current=len(product.photos), adding=len(uploads), limit=PRODUCT_PHOTO_LIMIT)
-    prepared = photos_prepare(uploads)
-    with photos_stored(prepared) as paths, transaction.atomic():
+    prepared = images_prepare(uploads, folder="economy")
+    with images_stored(prepared) as paths, transaction.atomic():
         product = Product.objects.select_for_update().get(pk=product.pk)
         photo_limit_check(current=len(product.photos), adding=len(paths), limit=PRODUCT_PHOTO_LIMIT)
         product.photos = [*product.photos, *paths]
@@ -275,7 +271,7 @@ def product_photo_remove(*, product: Product, index: int) -> Product:
     removed = product.photos[index]
     product.photos = [p for i, p in enumerate(product.photos) if i != index]
     product.save(update_fields=["photos", "updated_at"])
-    photos_delete_on_commit([removed])
+    images_delete_on_commit([removed])
     tasks.products_publish_queue(product_ids=[product.pk])
     return product
 
@@ -447,12 +443,12 @@ def _potential_values(data: dict) -> dict:
 def potential_create(*, data: dict, photos: Sequence = ()) -> Potential:
     values = _potential_values(data)
     photo_limit_check(current=0, adding=len(photos), limit=POTENTIAL_PHOTO_LIMIT)
-    prepared = photos_prepare(photos)
-    with photos_stored(prepared) as paths, transaction.atomic():
+    prepared = images_prepare(photos, folder="economy")
+    with images_stored(prepared) as paths, transaction.atomic():
         return Potential.objects.create(photos=paths, **values)
 
 
 @transaction.atomic
 def potential_delete(*, potential: Potential) -> None:
-    photos_delete_on_commit(potential.photos)
+    images_delete_on_commit(potential.photos)
     potential.delete()

@@ -94,3 +94,13 @@ def text_check(value: object, *, field: str, max_length: int, required: bool = T
             f"{field} has at most {max_length} characters.",
         )
     return text
+
+
+def photo_limit_check(*, current: int, adding: int, limit: int, field: str = "photos") -> None:
+    if current + adding > limit:
+        raise BalaiError.single(
+            field,
+            "too_many_photos",
+            f"Paling banyak {limit} foto.",
+            f"At most {limit} photos.",
+        )
