@@ -51,8 +51,12 @@ VILLAGE_STAFF = [
 RESIDENT = [
     NavItem(_("Beranda saya"), "resident-home"),
     NavItem(_("Beranda desa"), "village-home"),
+    NavItem(_("Pelatihan saya"), "page-my-programmes"),
 ]
-ANONYMOUS_VILLAGE = [NavItem(_("Beranda"), "village-home")]
+ANONYMOUS_VILLAGE = [
+    NavItem(_("Beranda"), "village-home"),
+    NavItem(_("Pelatihan"), "page-programmes"),
+]
 ANONYMOUS_PUBLIC = [NavItem(_("Beranda"), "public-home")]
 
 

@@ -42,6 +42,11 @@ STAFF_SECTIONS = [
         "village-profile",
         roles=(StaffRole.KEPALA_DESA, StaffRole.SEKRETARIS),
     ),
+    StaffSection(
+        _("Pelatihan"),
+        _("Program pelatihan, pendaftaran, kehadiran dan sertifikat."),
+        "page-staff-programmes",
+    ),
 ]
 
 

@@ -24,8 +24,8 @@ PLATFORM_ACTIONS = [
     "/platform/desa/negarabatin/ekspor/",
 ]
 SUPERVISOR_PAGES = ["/pengawas/", "/pengawas/desa/"]
-STAFF_PAGES = ["/kantor/"]
-RESIDENT_PAGES = ["/warga/"]
+STAFF_PAGES = ["/kantor/", "/kantor/pelatihan/", "/kantor/pelatihan/baru/"]
+RESIDENT_PAGES = ["/warga/", "/warga/pelatihan/"]
 
 ALLOWED, LOGIN, FORBIDDEN, NOT_FOUND = "allowed", "login", "forbidden", "not found"
 

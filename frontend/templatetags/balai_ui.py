@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from frontend.navigation import NavLink, nav_links
@@ -55,3 +56,12 @@ def region_label(region) -> str:
     if region.name.lower().startswith(level.lower()):
         return region.name
     return f"{level} {region.name}"
+
+
+@register.simple_tag
+def page_url(name, *args) -> str:
+    """The URL of another area's page, or "" while that page does not exist (yet)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
