@@ -59,12 +59,14 @@ RESIDENT = [
     NavItem(_("Notifikasi"), "page-notification-inbox"),
     NavItem(_("Usaha saya"), "page-my-business"),
     NavItem(_("Produk desa"), "page-product-catalog"),
+    NavItem(_("Pelatihan saya"), "page-my-programmes"),
 ]
 ANONYMOUS_VILLAGE = [
     NavItem(_("Beranda"), "village-home"),
     NavItem(_("Pengaduan"), "page-complaint-file"),
     NavItem(_("Lacak pengaduan"), "page-complaint-track"),
     NavItem(_("Produk desa"), "page-product-catalog"),
+    NavItem(_("Pelatihan"), "page-programmes"),
 ]
 ANONYMOUS_PUBLIC = [
     NavItem(_("Beranda"), "public-home"),

@@ -66,6 +66,11 @@ STAFF_SECTIONS = [
         _("Verifikasi UMKM, moderasi produk, BUMDes dan potensi desa."),
         "page-staff-economy",
     ),
+    StaffSection(
+        _("Pelatihan"),
+        _("Program pelatihan, pendaftaran, kehadiran dan sertifikat."),
+        "page-staff-programmes",
+    ),
 ]
 
 

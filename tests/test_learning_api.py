@@ -51,7 +51,7 @@ def make_kecamatan_programme(kecamatan_code="18.08.11", **fields) -> KecamatanPr
         "title": "Pelatihan admin media sosial kampung",
         "place": "Aula kecamatan",
         "capacity": 2,
-        "target_group": "perangkat",
+        "target_group": "semua",
         "status": "open",
         "starts_at": start,
         "ends_at": start + datetime.timedelta(hours=4),

@@ -36,6 +36,8 @@ STAFF_PAGES = [
     "/kantor/ekonomi/produk/",
     "/kantor/ekonomi/bumdes/",
     "/kantor/ekonomi/potensi/",
+    "/kantor/pelatihan/",
+    "/kantor/pelatihan/baru/",
 ]
 # Staff pages of the kepala desa and sekretaris only (bob, an operator, is refused).
 HEAD_SECRETARY_PAGES = ["/kantor/surat/templat/domisili/"]
@@ -49,6 +51,7 @@ RESIDENT_PAGES = [
     "/warga/surat/baru/domisili/",
     "/warga/usaha/",
     "/warga/usaha/baru/",
+    "/warga/pelatihan/",
 ]
 # POST actions: refused before any object is looked up, so the ids need not exist.
 ECONOMY_STAFF_ACTIONS = [

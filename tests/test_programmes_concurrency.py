@@ -19,6 +19,7 @@ from django.utils import timezone
 from balai.errors import BalaiError
 from balai.learning.models import KecamatanProgramme
 from balai.learning.services import kecamatan_registration_create
+from balai.learning.target_groups import Person
 from services.programmes import services
 from services.programmes.models import Programme, Registration
 from services.residents.models import Resident
@@ -70,7 +71,7 @@ def committed_village_programme(django_db_setup, django_db_blocker) -> Iterator[
             title="Pelatihan pemasaran daring",
             place="Balai kampung",
             capacity=CAPACITY,
-            target_group="umkm",
+            target_group="semua",
             status="open",
             **_window(),
         )
@@ -178,6 +179,7 @@ def test_residents_of_several_villages_never_overbook_a_kecamatan_programme(
             resident_id=resident_id,
             display_name=f"Warga {resident_id}",
             phone="",
+            person=Person(sex="L", birth_date=None),
             programme_id=programme.pk,
         )
 

@@ -243,10 +243,10 @@ def _seed_village_life(name: str, *, seed: int, operator, kakam) -> None:
             _seed_news(name, kakam=kakam)
         if not Complaint.objects.exists():
             _seed_complaints(alive, seed=seed, operator=operator)
-        if not Programme.objects.exists():
-            _seed_programme(name, alive, operator=operator)
         if not Business.objects.exists():
             _seed_business(alive, seed=seed, operator=operator)
+        if not Programme.objects.exists():
+            _seed_programme(name, alive, operator=operator)
         if not BumdesUnit.objects.exists():
             _seed_bumdes(name)
 
@@ -417,7 +417,8 @@ def _seed_programme(name: str, alive: list[Resident], *, operator) -> None:
         },
         by_user_id=operator.pk,
     )
-    registration_create(programme_id=programme.pk, resident=alive[1], by_user_id=operator.pk)
+    # The business owner of _seed_business (run first): the programme is for UMKM owners.
+    registration_create(programme_id=programme.pk, resident=alive[2], by_user_id=operator.pk)
 
 
 def _seed_business(alive: list[Resident], *, seed: int, operator) -> None:

@@ -11,7 +11,9 @@ from django.utils import timezone
 from balai.errors import BalaiError
 from balai.learning import seating
 from balai.learning.certificates import Certificate, certificate_check
+from balai.learning.target_groups import Person, target_group_check
 from balai.learning.validation import material_clean, programme_clean, programme_values
+from services.economy.models import Business, BusinessStatus
 from services.events.services import event_record
 from services.programmes.models import Programme, Registration, VillageMaterial
 from services.residents.models import Resident
@@ -76,14 +78,32 @@ def resident_for_registration(resident_id) -> Resident:
     return resident
 
 
+def person_of(resident: Resident) -> Person:
+    """What the target-group rules need to know of a resident, from the register."""
+    return Person(
+        sex=resident.sex,
+        birth_date=resident.birth_date,
+        occupation=resident.occupation,
+        owns_business=Business.objects.filter(owner=resident)
+        .exclude(status=BusinessStatus.REJECTED)
+        .exists(),
+    )
+
+
 @transaction.atomic
 def registration_create(
     *, programme_id, resident: Resident, by_user_id: int | None = None
 ) -> Registration:
-    """A confirmed seat while there is one, else the end of the waiting list."""
+    """A confirmed seat while there is one, else the end of the waiting list; a resident
+    outside the programme's target group is refused (field ``target_group``)."""
     programme = _locked(programme_id)
     if programme.status == "draft":
         raise _not_found("programme")
+    target_group_check(
+        target_group=programme.target_group,
+        person=person_of(resident),
+        on_date=timezone.localtime(programme.starts_at).date(),
+    )
     registration = seating.seat_register(
         programme=programme,
         who={"resident": resident},

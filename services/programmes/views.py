@@ -248,6 +248,7 @@ class KecamatanRegisterView(APIView):
             resident_id=resident.pk,
             display_name=resident.full_name,
             phone=resident.phone,
+            person=services.person_of(resident),
             programme_id=programme_id,
             registered_by_id=by_user_id,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from balai.accounts.models import User
 from balai.accounts.selectors import region_is_supervised, supervisor_region_codes
@@ -11,6 +11,7 @@ from balai.learning.models import (
     KecamatanProgramme,
     KecamatanRegistration,
     ProgrammeStatus,
+    RegistrationStatus,
     VillageDigitalAdoption,
 )
 from balai.learning.services import kecamatans_organised
@@ -62,3 +63,29 @@ def adoption_for(*, user: User, region_code: str | None = None) -> QuerySet[Vill
     for code in codes:
         condition |= _rows_under(code)
     return VillageDigitalAdoption.objects.filter(condition).order_by("village_code")
+
+
+def programmes_with_seats(programmes: QuerySet) -> QuerySet:
+    """Village or kecamatan programmes with their ``confirmed`` and ``waiting`` counts, in
+    the same query (the lists show seats left per programme)."""
+    return programmes.annotate(
+        confirmed=Count(
+            "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
+        ),
+        waiting=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITING)),
+    )
+
+
+def waiting_position(registration) -> int | None:
+    """1 for the first on the waiting list; None when the registration is not waiting."""
+    if registration.status != RegistrationStatus.WAITING:
+        return None
+    return (
+        type(registration)
+        .objects.filter(programme_id=registration.programme_id, status=RegistrationStatus.WAITING)
+        .filter(
+            Q(created_at__lt=registration.created_at)
+            | Q(created_at=registration.created_at, id__lte=registration.pk)
+        )
+        .count()
+    )

@@ -24,6 +24,7 @@ from balai.learning.models import (
     ProgrammeStatus,
     VillageDigitalAdoption,
 )
+from balai.learning.target_groups import Person, target_group_check
 from balai.learning.validation import material_clean, programme_clean, programme_values
 from tenants.models import Village
 
@@ -110,12 +111,19 @@ def kecamatan_registration_create(
     resident_id: int,
     display_name: str,
     phone: str,
+    person: Person,
     programme_id,
     registered_by_id: int | None = None,
 ) -> KecamatanRegistration:
-    """Register a resident of ``village`` (taken from the host, never the request body)."""
+    """Register a resident of ``village`` (taken from the host, never the request body).
+    ``person`` describes them from the village register, for the target-group check."""
     # Locked so two villages' residents registering at once cannot both take the last seat.
     programme = _visible_programme_locked(village=village, programme_id=programme_id)
+    target_group_check(
+        target_group=programme.target_group,
+        person=person,
+        on_date=timezone.localtime(programme.starts_at).date(),
+    )
     return seating.seat_register(
         programme=programme,
         who={"village_code": village.region_id, "resident_id": resident_id},
