@@ -46,10 +46,12 @@ SUPERVISOR = [
 ]
 VILLAGE_STAFF = [
     NavItem(_("Kantor"), "staff-dashboard"),
+    NavItem(_("Penduduk"), "page-resident-list"),
     NavItem(_("Beranda desa"), "village-home"),
 ]
 RESIDENT = [
     NavItem(_("Beranda saya"), "resident-home"),
+    NavItem(_("Data saya"), "page-my-data"),
     NavItem(_("Beranda desa"), "village-home"),
 ]
 ANONYMOUS_VILLAGE = [NavItem(_("Beranda"), "village-home")]

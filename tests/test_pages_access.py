@@ -24,8 +24,16 @@ PLATFORM_ACTIONS = [
     "/platform/desa/negarabatin/ekspor/",
 ]
 SUPERVISOR_PAGES = ["/pengawas/", "/pengawas/desa/"]
-STAFF_PAGES = ["/kantor/"]
-RESIDENT_PAGES = ["/warga/"]
+STAFF_PAGES = [
+    "/kantor/",
+    "/kantor/penduduk/",
+    "/kantor/penduduk/baru/",
+    "/kantor/penduduk/ekspor.csv",
+    "/kantor/keluarga/",
+    "/kantor/impor/",
+    "/kantor/impor/templat.csv",
+]
+RESIDENT_PAGES = ["/warga/", "/warga/data/"]
 
 ALLOWED, LOGIN, FORBIDDEN, NOT_FOUND = "allowed", "login", "forbidden", "not found"
 
