@@ -46,6 +46,7 @@ SUPERVISOR = [
 ]
 VILLAGE_STAFF = [
     NavItem(_("Kantor"), "staff-dashboard"),
+    NavItem(_("Penduduk"), "page-resident-list"),
     NavItem(_("Surat"), "page-letter-queue"),
     NavItem(_("Beranda desa"), "village-home"),
     NavItem(_("Pengaduan"), "page-complaint-queue"),
@@ -53,6 +54,7 @@ VILLAGE_STAFF = [
 ]
 RESIDENT = [
     NavItem(_("Beranda saya"), "resident-home"),
+    NavItem(_("Data saya"), "page-my-data"),
     NavItem(_("Surat saya"), "page-my-letters"),
     NavItem(_("Beranda desa"), "village-home"),
     NavItem(_("Pengaduan saya"), "page-my-complaints"),

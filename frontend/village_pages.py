@@ -34,7 +34,17 @@ class StaffSection:
 # Until their pages come, the sections link to the API that serves them (DRF's
 # browsable API, readable with the staff session).
 STAFF_SECTIONS = [
-    StaffSection(_("Penduduk"), _("Daftar penduduk desa (API)."), "resident-list", roles=ALL_STAFF),
+    StaffSection(
+        _("Penduduk"),
+        _("Buku induk penduduk: cari, daftarkan, ubah, catat peristiwa."),
+        "page-resident-list",
+    ),
+    StaffSection(_("Keluarga (KK)"), _("Kartu keluarga dan anggotanya."), "page-family-list"),
+    StaffSection(
+        _("Impor & ekspor penduduk"),
+        _("Unggah berkas .xlsx/.csv dengan laporan per baris; unduh buku induk."),
+        "page-import",
+    ),
     StaffSection(_("Wilayah"), _("Dusun, RW dan RT (API)."), "village-areas"),
     StaffSection(
         _("Profil desa"),

@@ -38,6 +38,12 @@ STAFF_PAGES = [
     "/kantor/ekonomi/potensi/",
     "/kantor/pelatihan/",
     "/kantor/pelatihan/baru/",
+    "/kantor/penduduk/",
+    "/kantor/penduduk/baru/",
+    "/kantor/penduduk/ekspor.csv",
+    "/kantor/keluarga/",
+    "/kantor/impor/",
+    "/kantor/impor/templat.csv",
 ]
 # Staff pages of the kepala desa and sekretaris only (bob, an operator, is refused).
 HEAD_SECRETARY_PAGES = ["/kantor/surat/templat/domisili/"]
@@ -52,6 +58,7 @@ RESIDENT_PAGES = [
     "/warga/usaha/",
     "/warga/usaha/baru/",
     "/warga/pelatihan/",
+    "/warga/data/",
 ]
 # POST actions: refused before any object is looked up, so the ids need not exist.
 ECONOMY_STAFF_ACTIONS = [

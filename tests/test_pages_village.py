@@ -33,7 +33,7 @@ def test_the_staff_dashboard_names_the_role_and_links_the_sections(cast):
     bob = client_for(cast.village_b, user=cast.bob).get("/kantor/")
     assert "Kepala desa" in alice.content.decode()
     assert "Operator" in bob.content.decode()
-    assert "/api/village/residents/" in alice.content.decode()
+    assert "/kantor/penduduk/" in alice.content.decode()
     # The profile is edited by the kepala desa and sekretaris only.
     assert "/api/village/profile/" in alice.content.decode()
     assert "/api/village/profile/" not in bob.content.decode()

@@ -17,7 +17,7 @@ from balai.accounts.permissions import IsVillageStaff
 from balai.errors import BalaiError
 from services.audit.models import AuditAction
 from services.audit.services import audit_record
-from services.imports import services
+from services.imports import selectors, services
 from services.imports.models import ImportJob, JobKind
 from services.imports.serializers import (
     ImportJobSerializer,
@@ -28,12 +28,7 @@ from services.residents import exporting, import_template, importing
 
 
 def _job_get(pk: int) -> ImportJob:
-    # Jobs live in the village schema of the request's host: no other village's job can
-    # be reached from here, whatever the id.
-    job = ImportJob.objects.filter(pk=pk).first()
-    if job is None:
-        raise BalaiError.single("job", "not_found", "Data tidak ditemukan.", "Not found.", 404)
-    return job
+    return selectors.import_job_get(job_id=pk)
 
 
 class TemplateXlsxView(APIView):
