@@ -37,7 +37,8 @@ from common import (
 )
 
 BUDGET = 200 * 1024
-ASSET_PATTERN = re.compile(r'<(?:link|script)[^>]+(?:href|src)="([^"]+)"')
+# Stylesheets and scripts; a feed's <link rel="alternate"> is not loaded by the page.
+ASSET_PATTERN = re.compile(r'<(?:link rel="stylesheet"|script)[^>]+(?:href|src)="([^"]+)"')
 BENCH_ADMIN = "bench-pages-admin"
 HOME_SLUG = "bench-pages-home"
 

@@ -51,8 +51,13 @@ VILLAGE_STAFF = [
 RESIDENT = [
     NavItem(_("Beranda saya"), "resident-home"),
     NavItem(_("Beranda desa"), "village-home"),
+    NavItem(_("Berita"), "page-news-list"),
 ]
-ANONYMOUS_VILLAGE = [NavItem(_("Beranda"), "village-home")]
+ANONYMOUS_VILLAGE = [
+    NavItem(_("Beranda"), "village-home"),
+    NavItem(_("Berita"), "page-news-list"),
+    NavItem(_("Anggaran"), "page-budget"),
+]
 ANONYMOUS_PUBLIC = [NavItem(_("Beranda"), "public-home")]
 
 

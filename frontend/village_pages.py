@@ -36,11 +36,26 @@ class StaffSection:
 STAFF_SECTIONS = [
     StaffSection(_("Penduduk"), _("Daftar penduduk desa (API)."), "resident-list", roles=ALL_STAFF),
     StaffSection(_("Wilayah"), _("Dusun, RW dan RT (API)."), "village-areas"),
+    # site
+    StaffSection(
+        _("Berita dan pengumuman"),
+        _("Tulis, terbitkan dan tarik berita dan pengumuman."),
+        "page-staff-news",
+    ),
     StaffSection(
         _("Profil desa"),
-        _("Alamat, kontak dan jam layanan kantor (API)."),
-        "village-profile",
+        _("Alamat, kontak, jam layanan kantor dan logo."),
+        "page-staff-profile",
         roles=(StaffRole.KEPALA_DESA, StaffRole.SEKRETARIS),
+    ),
+    StaffSection(
+        _("Perangkat desa"),
+        _("Nama, jabatan, foto dan urutan perangkat desa."),
+        "page-staff-officials",
+        roles=(StaffRole.KEPALA_DESA, StaffRole.SEKRETARIS),
+    ),
+    StaffSection(
+        _("APBDes"), _("Anggaran dan realisasi per tahun; impor Excel."), "page-staff-budget"
     ),
 ]
 

@@ -24,7 +24,16 @@ PLATFORM_ACTIONS = [
     "/platform/desa/negarabatin/ekspor/",
 ]
 SUPERVISOR_PAGES = ["/pengawas/", "/pengawas/desa/"]
-STAFF_PAGES = ["/kantor/"]
+STAFF_PAGES = ["/kantor/", "/kantor/berita/", "/kantor/berita/baru/", "/kantor/anggaran/"]
+# Pages only the kepala desa and the sekretaris open (bob is an operator).
+PROFILE_EDITOR_PAGES = ["/kantor/profil/", "/kantor/perangkat/"]
+STAFF_ACTIONS = [
+    "/kantor/berita/baru/",
+    "/kantor/anggaran/2026/baris/",
+    "/kantor/anggaran/2026/impor/",
+    "/kantor/profil/",
+    "/kantor/perangkat/",
+]
 RESIDENT_PAGES = ["/warga/"]
 
 ALLOWED, LOGIN, FORBIDDEN, NOT_FOUND = "allowed", "login", "forbidden", "not found"
@@ -83,6 +92,14 @@ def _cases():
         # bob is staff of B: allowed there; alice is not.
         yield "b", path, "get", "bob", ALLOWED
         yield "b", path, "get", "alice", FORBIDDEN
+    for path in PROFILE_EDITOR_PAGES:
+        for who in everyone:
+            expected = ALLOWED if who == "alice" else FORBIDDEN
+            yield "a", path, "get", who, LOGIN if who == "anonymous" else expected
+        yield "b", path, "get", "bob", FORBIDDEN
+    for path in STAFF_ACTIONS:
+        for who in ("anonymous", "bob", "carol", "pat", "resident_a"):
+            yield "a", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN
     for path in RESIDENT_PAGES:
         for who in everyone:
             expected = ALLOWED if who == "resident_a" else FORBIDDEN

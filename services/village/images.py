@@ -1,4 +1,5 @@
-"""Pictures a village publishes (news covers, officials' photos), kept under its own folder.
+"""Pictures a village publishes (news covers, officials' photos, its logo), kept under its
+own folder.
 
 Nothing uploaded is stored as sent: Pillow decodes it (JPEG, PNG or WebP only), it is
 shrunk to at most ``MAX_SIDE`` pixels a side and re-encoded as a fresh JPEG without EXIF
@@ -27,7 +28,7 @@ MAX_SOURCE_PIXELS = 40_000_000
 MAX_SIDE = 1600
 JPEG_QUALITY = 82
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
-FOLDERS = {"news", "officials"}
+FOLDERS = {"news", "officials", "logo"}
 STORED_NAME = re.compile(r"^villages/[a-z][a-z0-9_]{0,62}/[a-z]+/[A-Za-z0-9_-]{22}\.jpg$")
 
 
