@@ -40,7 +40,8 @@ from common import (
 )
 
 BUDGET = 200 * 1024
-ASSET_PATTERN = re.compile(r'<(?:link|script)[^>]+(?:href|src)="([^"]+)"')
+# Stylesheets and scripts; a feed's <link rel="alternate"> is not loaded by the page.
+ASSET_PATTERN = re.compile(r'<(?:link rel="stylesheet"|script)[^>]+(?:href|src)="([^"]+)"')
 BENCH_ADMIN = "bench-pages-admin"
 BENCH_SUPERVISOR = "bench-pages-supervisor"
 LIST_BUDGET = 100 * 1024

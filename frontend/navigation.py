@@ -62,9 +62,12 @@ RESIDENT = [
     NavItem(_("Usaha saya"), "page-my-business"),
     NavItem(_("Produk desa"), "page-product-catalog"),
     NavItem(_("Pelatihan saya"), "page-my-programmes"),
+    NavItem(_("Berita"), "page-news-list"),
 ]
 ANONYMOUS_VILLAGE = [
     NavItem(_("Beranda"), "village-home"),
+    NavItem(_("Berita"), "page-news-list"),
+    NavItem(_("Anggaran"), "page-budget"),
     NavItem(_("Pengaduan"), "page-complaint-file"),
     NavItem(_("Lacak pengaduan"), "page-complaint-track"),
     NavItem(_("Produk desa"), "page-product-catalog"),

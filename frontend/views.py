@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from balai.accounts.sessions import resident_session_login, session_logout, user_session_login
 from balai.errors import BalaiError
 from frontend.forms import ResidentLoginForm, UserLoginForm, add_balai_errors
-from services.village.models import VillageProfile
 from tenants.models import Village
 
 
@@ -26,14 +25,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def public_home(request: HttpRequest) -> HttpResponse:
     return render(request, "balai/public_home.html", {"village_count": Village.objects.count()})
-
-
-def village_home(request: HttpRequest) -> HttpResponse:
-    # One row of the village schema; the village itself comes from routing, already warm.
-    profile = VillageProfile.objects.filter(id=1).first()
-    return render(
-        request, "balai/village_home.html", {"village": request.village, "profile": profile}
-    )
 
 
 # Where each role lands after logging in, unless the login page was sent a ``next``.

@@ -46,10 +46,16 @@ STAFF_SECTIONS = [
         "page-import",
     ),
     StaffSection(_("Wilayah"), _("Dusun, RW dan RT (API)."), "village-areas"),
+    # site
+    StaffSection(
+        _("Berita dan pengumuman"),
+        _("Tulis, terbitkan dan tarik berita dan pengumuman."),
+        "page-staff-news",
+    ),
     StaffSection(
         _("Profil desa"),
-        _("Alamat, kontak dan jam layanan kantor (API)."),
-        "village-profile",
+        _("Alamat, kontak, jam layanan kantor dan logo."),
+        "page-staff-profile",
         roles=(StaffRole.KEPALA_DESA, StaffRole.SEKRETARIS),
     ),
     StaffSection(
@@ -80,6 +86,15 @@ STAFF_SECTIONS = [
         _("Pelatihan"),
         _("Program pelatihan, pendaftaran, kehadiran dan sertifikat."),
         "page-staff-programmes",
+    ),
+    StaffSection(
+        _("Perangkat desa"),
+        _("Nama, jabatan, foto dan urutan perangkat desa."),
+        "page-staff-officials",
+        roles=(StaffRole.KEPALA_DESA, StaffRole.SEKRETARIS),
+    ),
+    StaffSection(
+        _("APBDes"), _("Anggaran dan realisasi per tahun; impor Excel."), "page-staff-budget"
     ),
 ]
 

@@ -44,9 +44,12 @@ STAFF_PAGES = [
     "/kantor/keluarga/",
     "/kantor/impor/",
     "/kantor/impor/templat.csv",
+    "/kantor/berita/",
+    "/kantor/berita/baru/",
+    "/kantor/anggaran/",
 ]
 # Staff pages of the kepala desa and sekretaris only (bob, an operator, is refused).
-HEAD_SECRETARY_PAGES = ["/kantor/surat/templat/domisili/"]
+HEAD_SECRETARY_PAGES = ["/kantor/surat/templat/domisili/", "/kantor/profil/", "/kantor/perangkat/"]
 RESIDENT_PAGES = [
     "/warga/",
     "/warga/pengaduan/",
@@ -79,6 +82,13 @@ ECONOMY_RESIDENT_ACTIONS = [
     "/warga/usaha/produk/1/",
     "/warga/usaha/produk/1/foto/",
     "/warga/usaha/produk/1/hapus/",
+]
+STAFF_ACTIONS = [
+    "/kantor/berita/baru/",
+    "/kantor/anggaran/2026/baris/",
+    "/kantor/anggaran/2026/impor/",
+    "/kantor/profil/",
+    "/kantor/perangkat/",
 ]
 
 ALLOWED, LOGIN, FORBIDDEN, NOT_FOUND = "allowed", "login", "forbidden", "not found"
@@ -142,6 +152,9 @@ def _cases():
             expected = ALLOWED if who == "alice" else FORBIDDEN
             yield "a", path, "get", who, LOGIN if who == "anonymous" else expected
         yield "b", path, "get", "bob", FORBIDDEN
+    for path in STAFF_ACTIONS:
+        for who in ("anonymous", "bob", "carol", "pat", "resident_a"):
+            yield "a", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN
     for path in RESIDENT_PAGES:
         for who in everyone:
             expected = ALLOWED if who == "resident_a" else FORBIDDEN

@@ -3,13 +3,13 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from frontend import site_pages, village_pages
 from frontend import views as pages
-from frontend import village_pages
 from services.complaints import open311
 from services.village.media import village_media
 
 urlpatterns = [
-    path("", pages.village_home, name="village-home"),
+    path("", site_pages.village_home, name="village-home"),
     path("healthz", pages.healthz, name="healthz"),
     path(
         "media/villages/<str:schema>/<str:folder>/<str:name>",

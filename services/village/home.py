@@ -47,6 +47,7 @@ def _profile(profile: VillageProfile) -> dict:
         "vision": profile.vision,
         "mission": profile.mission,
         "history": profile.history,
+        "logo_url": image_url(profile.logo),
         "latitude": str(profile.latitude) if profile.latitude is not None else None,
         "longitude": str(profile.longitude) if profile.longitude is not None else None,
     }

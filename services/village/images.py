@@ -1,5 +1,5 @@
-"""The one image encoder of a village: news covers, officials' photos, complaint photos and
-the photos of businesses, products and village potential.
+"""The one image encoder of a village: news covers, officials' photos, the logo, complaint
+photos and the photos of businesses, products and village potential.
 
 Nothing uploaded is stored as sent: Pillow decodes it (the formats the caller's
 ``ImageRules`` accept), it is shrunk to at most ``MAX_SIDE`` pixels a side and re-encoded as
@@ -35,7 +35,7 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_SOURCE_PIXELS = 40_000_000
 MAX_SIDE = 1600
 JPEG_QUALITY = 82
-FOLDERS = {"news", "officials", "economy"}
+FOLDERS = {"news", "officials", "logo", "economy"}
 # 16 random bytes make 22 characters; photos stored by the economy before the encoders
 # were merged used 18 bytes (24 characters) and must stay deletable.
 STORED_NAME = re.compile(r"^villages/[a-z][a-z0-9_]{0,62}/[a-z]+/[A-Za-z0-9_-]{22,24}\.jpg$")

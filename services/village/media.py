@@ -1,4 +1,5 @@
-"""Serving a village's public images (news covers, officials, businesses and products).
+"""Serving a village's public images (news covers, officials, the logo, businesses and
+products).
 
 Only from the requesting host's own folder: the schema in the path must be the host's
 village, the folder one of the public ones, and the name one our upload code makes, so a
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_safe
 
-PUBLIC_FOLDERS = {"news", "officials", "economy"}
+PUBLIC_FOLDERS = {"news", "officials", "economy", "logo"}
 NAME = re.compile(r"^[A-Za-z0-9_-]{16,64}\.(jpg|jpeg|png|webp)$")
 CONTENT_TYPES = {
     "jpg": "image/jpeg",

@@ -17,6 +17,8 @@ class VillageProfile(models.Model):
     history = models.TextField(blank=True, default="")
     vision = models.TextField(blank=True, default="")
     mission = models.TextField(blank=True, default="")
+    # Path under MEDIA_ROOT (villages/<schema>/logo/<random>.jpg); never the upload's name.
+    logo = models.CharField(max_length=200, blank=True, default="")
     # WGS 84 degrees; 6 decimals is about 11 cm, more than a village office needs.
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)

@@ -68,7 +68,11 @@ PROFILE_EDITABLE_FIELDS = frozenset(
 
 
 @transaction.atomic
-def village_profile_update(*, changes: dict) -> VillageProfile:
+def village_profile_update(
+    *, changes: dict, logo=None, logo_remove: bool = False
+) -> VillageProfile:
+    """Change the editable fields and, with ``logo`` (an upload), replace the logo, or with
+    ``logo_remove`` drop it. Every check runs before the new logo file is written."""
     unknown = sorted(set(changes) - PROFILE_EDITABLE_FIELDS)
     if unknown:
         raise BalaiError.single(
@@ -77,11 +81,27 @@ def village_profile_update(*, changes: dict) -> VillageProfile:
             f"Kolom {unknown[0]} tidak dapat diubah di sini.",
             f"The field {unknown[0]} cannot be changed here.",
         )
+    logo_data = image_encode(logo, field="logo") if logo is not None else None
     profile = VillageProfile.objects.select_for_update().get(id=1)
     for name, value in changes.items():
         setattr(profile, name, value)
     _location_check(profile.latitude, profile.longitude)
-    profile.save(update_fields=[*changes.keys(), "updated_at"])
+    update_fields = [*changes.keys(), "updated_at"]
+    old_logo = profile.logo
+    if logo_data is not None:
+        profile.logo = image_store(data=logo_data, folder="logo")
+    elif logo_remove:
+        profile.logo = ""
+    if profile.logo != old_logo:
+        update_fields.append("logo")
+    try:
+        profile.save(update_fields=update_fields)
+    except Exception:
+        if logo_data is not None:
+            image_delete(profile.logo)
+        raise
+    if old_logo and old_logo != profile.logo:
+        transaction.on_commit(lambda: image_delete(old_logo))
     home_cache_forget()
     return profile
 
