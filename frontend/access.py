@@ -84,3 +84,8 @@ resident_page = _page(
         and getattr(request, "village", None) is not None
     )
 )
+
+
+def village_staff_page_for(*roles: str) -> Callable[[View], View]:
+    """Staff pages narrower than every staff role: mirror the roles the area's API allows."""
+    return _page(lambda request: request_staff_role(request) in roles)

@@ -420,6 +420,12 @@ TRANSITIONS = {
 REVOKER_ROLES = (StaffRole.KEPALA_DESA, StaffRole.SEKRETARIS)
 
 
+def role_may_sign(*, role: str | None, options: LetterSettings) -> bool:
+    """The kepala desa always signs; other roles only when the village delegated it."""
+    allowed = options.signer_roles or [StaffRole.KEPALA_DESA]
+    return role == StaffRole.KEPALA_DESA or (role is not None and role in allowed)
+
+
 def _status_label(status: str) -> str:
     with translation.override("id"):
         return str(LetterStatus(status).label)
@@ -446,8 +452,7 @@ def _authorize(
     if role is None:
         raise _forbidden("Anda bukan petugas desa ini.", "You are not staff of this village.")
     if action == "sign":
-        allowed = (options or letter_settings_get()).signer_roles or [StaffRole.KEPALA_DESA]
-        if role not in allowed and role != StaffRole.KEPALA_DESA:
+        if not role_may_sign(role=role, options=options or letter_settings_get()):
             raise _forbidden(
                 "Peran Anda tidak diberi wewenang menandatangani surat.",
                 "Your role has not been delegated to sign letters.",
