@@ -445,6 +445,11 @@ def main() -> None:
             "Statistics, all six breakdowns in one query",
             ["/api/village/residents/statistics/"],
         ),
+        (
+            "Statistics page `/kantor/statistik/` (charts and tables, cached by the service)",
+            ["/kantor/statistik/"],
+        ),
+        ("Staff dashboard `/kantor/` (work waiting, key figures)", ["/kantor/"]),
     ]
     # Rounds: every scenario runs once per round, so a burst of load from the other
     # processes on the machine shows as a spread between rounds, not as one bad scenario.

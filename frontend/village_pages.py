@@ -16,9 +16,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from balai.accounts.models import StaffRole
+from frontend import office_pages
 from frontend.access import request_staff_role, resident_page, village_staff_page
-from services.residents.models import Resident
-from services.village.models import VillageProfile
 
 ALL_STAFF = tuple(StaffRole.values)
 
@@ -96,6 +95,23 @@ STAFF_SECTIONS = [
     StaffSection(
         _("APBDes"), _("Anggaran dan realisasi per tahun; impor Excel."), "page-staff-budget"
     ),
+    StaffSection(
+        _("Statistik penduduk"),
+        _("Piramida penduduk, dusun, pendidikan, pekerjaan, agama."),
+        "page-statistics",
+    ),
+    StaffSection(
+        _("Staf dan peran"),
+        _("Tambah staf, ubah peran, keluarkan staf."),
+        "page-staff-members",
+        roles=office_pages.STAFF_MANAGER_ROLES,
+    ),
+    StaffSection(
+        _("Jejak audit"),
+        _("Siapa membaca dan mengubah data pribadi, dan kapan."),
+        "page-audit-log",
+        roles=office_pages.AUDIT_ROLES,
+    ),
 ]
 
 
@@ -115,24 +131,10 @@ def _sections(role: str) -> list[dict]:
 @village_staff_page
 def staff_dashboard(request: HttpRequest) -> HttpResponse:
     role = request_staff_role(request)
-    return render(
-        request,
-        "village/staff_dashboard.html",
-        {
-            "village": request.village,
-            "role_label": StaffRole(role).label,
-            "profile": VillageProfile.objects.filter(id=1).first(),
-            "resident_count": Resident.objects.count(),
-            "sections": _sections(role),
-        },
-    )
+    context = office_pages.staff_dashboard_context(request, role=role)
+    return render(request, "office/staff_dashboard.html", {**context, "sections": _sections(role)})
 
 
 @resident_page
 def resident_home(request: HttpRequest) -> HttpResponse:
-    # The principal names its own village's schema (checked by the session middleware),
-    # and this query runs in the schema of the host: the same village.
-    resident = Resident.objects.filter(pk=request.resident.resident_id).first()
-    return render(
-        request, "village/resident_home.html", {"village": request.village, "resident": resident}
-    )
+    return render(request, "office/resident_home.html", office_pages.resident_home_context(request))

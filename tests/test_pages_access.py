@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from balai.accounts.models import VillageMembership
 from tenants.models import Village, VillageStatus
 from tests.conftest import RESIDENT_PIN, client_for, host_of
 
@@ -47,6 +48,14 @@ STAFF_PAGES = [
     "/kantor/berita/",
     "/kantor/berita/baru/",
     "/kantor/anggaran/",
+    "/kantor/statistik/",
+]
+# Narrower than every staff role: bob, the operator of B, is refused on his own village.
+HEAD_PAGES = ["/kantor/staf/", "/kantor/audit/"]
+HEAD_ACTIONS = [
+    "/kantor/staf/",
+    "/kantor/staf/{alice}/peran/",
+    "/kantor/staf/{alice}/keluarkan/",
 ]
 # Staff pages of the kepala desa and sekretaris only (bob, an operator, is refused).
 HEAD_SECRETARY_PAGES = ["/kantor/surat/templat/domisili/", "/kantor/profil/", "/kantor/perangkat/"]
@@ -147,14 +156,20 @@ def _cases():
         # bob is staff of B: allowed there; alice is not.
         yield "b", path, "get", "bob", ALLOWED
         yield "b", path, "get", "alice", FORBIDDEN
-    for path in HEAD_SECRETARY_PAGES:
+    for path in HEAD_SECRETARY_PAGES + HEAD_PAGES:
         for who in everyone:
             expected = ALLOWED if who == "alice" else FORBIDDEN
             yield "a", path, "get", who, LOGIN if who == "anonymous" else expected
         yield "b", path, "get", "bob", FORBIDDEN
+        yield "b", path, "get", "alice", FORBIDDEN
     for path in STAFF_ACTIONS:
         for who in ("anonymous", "bob", "carol", "pat", "resident_a"):
             yield "a", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN
+    for path in HEAD_ACTIONS:
+        for who in ("anonymous", "carol", "pat", "resident_a"):
+            yield "a", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN
+        yield "b", path, "post", "bob", FORBIDDEN
+        yield "b", path, "post", "alice", FORBIDDEN
     for path in RESIDENT_PAGES:
         for who in everyone:
             expected = ALLOWED if who == "resident_a" else FORBIDDEN
@@ -182,8 +197,10 @@ CASES = list(_cases())
 def test_page_access(cast, host, path, method, who, expected):
     # given
     client = _client(cast, who, host)
+    alice_in_a = VillageMembership.objects.get(user=cast.alice, village=cast.village_a)
+    memberships = list(VillageMembership.objects.order_by("pk").values_list("pk", "role"))
     # when
-    response = getattr(client, method)(path)
+    response = getattr(client, method)(path.format(alice=alice_in_a.pk))
     # then
     if expected == ALLOWED:
         assert response.status_code == 200
@@ -197,6 +214,10 @@ def test_page_access(cast, host, path, method, who, expected):
         assert response.status_code == 404
     # Refused actions change nothing.
     assert Village.objects.get(slug="negarabatin").status == VillageStatus.ACTIVE
+    if expected != ALLOWED:
+        assert list(VillageMembership.objects.order_by("pk").values_list("pk", "role")) == (
+            memberships
+        )
 
 
 def test_the_login_page_sends_the_visitor_back_where_they_were_going(cast):

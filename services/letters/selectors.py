@@ -12,8 +12,10 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
+from balai.accounts.models import StaffRole
 from balai.errors import BalaiError
-from services.letters.models import Letter, LetterStatus, LetterType
+from services.letters.models import Letter, LetterSettings, LetterStatus, LetterType
+from services.letters.services import letter_role_may_sign
 
 
 def letter_types_list(*, resident_view: bool = False) -> QuerySet[LetterType]:
@@ -149,4 +151,25 @@ def letter_stats() -> dict:
             "median": None if median_hours is None else round(median_hours, 2),
             "p90": None if p90_hours is None else round(p90_hours, 2),
         },
+    }
+
+
+def letters_waiting_for(*, role: str) -> dict[str, Any]:
+    """How many letters wait for a step this role may take: verifying new requests (any
+    staff) and signing verified ones (only roles that may sign, as letter_sign decides)."""
+    counts = dict(
+        Letter.objects.filter(status__in=(LetterStatus.REQUESTED, LetterStatus.VERIFIED))
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    # Read, not get_or_create: a page view writes nothing. No row yet means the default.
+    options = LetterSettings.objects.filter(id=1).first() or LetterSettings(
+        signer_roles=[StaffRole.KEPALA_DESA]
+    )
+    may_sign = letter_role_may_sign(role=role, options=options)
+    return {
+        "to_verify": counts.get(LetterStatus.REQUESTED, 0),
+        "may_sign": may_sign,
+        "to_sign": counts.get(LetterStatus.VERIFIED, 0) if may_sign else 0,
     }

@@ -7,3 +7,10 @@ class ResidentsConfig(AppConfig):
     name = "services.residents"
     label = "residents"
     verbose_name = "Penduduk"
+
+    def ready(self) -> None:
+        # Imported here: the events app's registry and the statistics module load models.
+        from services.events.services import event_handler_register
+        from services.residents.statistics import statistics_forget_on_event
+
+        event_handler_register(statistics_forget_on_event)

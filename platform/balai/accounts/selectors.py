@@ -60,3 +60,12 @@ def villages_staffed(*, user: User) -> QuerySet[Village]:
 
 
 STAFF_ROLES = tuple(StaffRole.values)
+
+
+def village_staff(*, village: Village) -> QuerySet[VillageMembership]:
+    """The village's staff with their accounts, heads first."""
+    return (
+        VillageMembership.objects.filter(village=village)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )
