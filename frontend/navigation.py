@@ -43,6 +43,9 @@ PLATFORM_ADMIN = [
 SUPERVISOR = [
     NavItem(_("Dasbor wilayah"), "supervisor-dashboard"),
     NavItem(_("Desa di wilayah"), "supervisor-village-list"),
+    NavItem(_("Perbandingan desa"), "page-supervisor-compare"),
+    NavItem(_("Pengaduan terlambat"), "page-supervisor-overdue"),
+    NavItem(_("NIK ganda"), "page-supervisor-duplicates"),
 ]
 VILLAGE_STAFF = [
     NavItem(_("Kantor"), "staff-dashboard"),

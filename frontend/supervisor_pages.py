@@ -1,23 +1,53 @@
-"""Supervisor pages on the public host: the villages of their region and its dashboard.
+"""Supervisor pages on the public host: the dashboard of their region, the villages, the
+per-village comparison (with its CSV export), overdue complaints and duplicate NIKs.
 
-Everything read here goes through balai.supervision.selectors, which bounds it by the
-regions the user supervises.
+Everything read here is a public-schema roll-up table (VillageDailyIndicators,
+ComplaintVillageCounts, ComplaintEscalation, VillageEconomySummary, NikFingerprint),
+through the selectors of balai.rollups, balai.supervision and balai.marketplace, which bound
+it by the regions the user supervises. No village schema is read per request, and the
+number of queries of every page is the same for 3 villages or 1,000.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+import datetime
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from balai.errors import BalaiError
+from balai.marketplace.selectors import economy_summaries_for
 from balai.regions.models import Region
+from balai.rollups import selectors as rollups
+from balai.rollups.models import AGE_GROUPS
+from balai.supervision.duplicates import duplicate_nik_groups
+from balai.supervision.models import ComplaintEscalation, ComplaintVillageCounts
 from balai.supervision.selectors import supervised_villages_in
 from frontend.access import request_supervised_codes, supervisor_page
+from frontend.charts import PyramidRow, Series, line_chart, population_pyramid
+from frontend.supervisor_forms import COMPARE_COLUMNS, CompareForm, RegionPageForm
 from tenants.models import VillageStatus
+
+PAGE_SIZE = 50
+TREND_DAYS = 30
+# A village's stocks are those of its latest row within this many days of the "as of" day.
+STOCK_WINDOW_DAYS = 31
+DASHBOARD_COLUMNS = (
+    "population_total",
+    "letters_requested",
+    "letters_requested_online",
+    "letters_issued",
+    "complaints_opened",
+)
 
 
 @dataclass
@@ -51,9 +81,151 @@ def villages_by_kecamatan_panel(request: HttpRequest, region_code: str | None) -
     return Panel("supervisor/_panel_villages_by_kecamatan.html", {"rows": rows, "totals": totals})
 
 
-# The dashboard shows these panels in order. The roll-ups of later issues (population,
-# letters, complaints, budget per village) add their panel functions here.
+@dataclass
+class Figures:
+    """The roll-up figures of the region asked for, computed once per request."""
+
+    codes: list[str]
+    as_of: datetime.date | None
+    month_start: datetime.date | None
+    totals: dict[str, Any]
+    days: list[dict[str, Any]]
+    complaints: dict[str, int]
+
+
+def _codes(request: HttpRequest, region_code: str | None) -> list[str]:
+    return rollups.scope_codes(user=request.user, region_code=region_code)
+
+
+def _complaint_counts(codes: list[str]) -> dict[str, int]:
+    return ComplaintVillageCounts.objects.filter(
+        village__in=rollups.villages_in(codes).values("pk")
+    ).aggregate(
+        open=Sum("open_count", default=0),
+        overdue=Sum("overdue_count", default=0),
+        escalated_open=Sum("escalated_open_count", default=0),
+    )
+
+
+def region_as_of(request: HttpRequest, region_code: str | None) -> tuple[list[str], Any]:
+    """The region codes asked for (within the scope) and their latest roll-up day."""
+    codes = _codes(request, region_code)
+    as_of = rollups.latest_date(scope=rollups.rows_in(codes), today=timezone.localdate())
+    return codes, as_of
+
+
+def region_figures(request: HttpRequest, region_code: str | None) -> Figures:
+    """The region as of its latest roll-up day: stocks of each village's latest row, flows
+    of the month so far, the last days' series. The same few queries for any number of
+    villages, shared by the panels of one request."""
+    cached = getattr(request, "_balai_region_figures", None)
+    if cached is not None and cached[0] == region_code:
+        return cached[1]
+    codes, as_of = region_as_of(request, region_code)
+    totals: dict[str, Any] = {}
+    days: list[dict[str, Any]] = []
+    month_start = None
+    if as_of is not None:
+        month_start = as_of.replace(day=1)
+        totals, days = rollups.region_dashboard(
+            codes=codes,
+            as_of=as_of,
+            days=TREND_DAYS,
+            stocks_days=STOCK_WINDOW_DAYS,
+            columns=DASHBOARD_COLUMNS,
+        )
+    figures = Figures(codes, as_of, month_start, totals, days, _complaint_counts(codes))
+    request._balai_region_figures = (region_code, figures)
+    return figures
+
+
+def _percent(share: float | None) -> int | None:
+    return None if share is None else round(share * 100)
+
+
+def region_totals_panel(request: HttpRequest, region_code: str | None) -> Panel:
+    figures = region_figures(request, region_code)
+    return Panel(
+        "supervisor/_panel_totals.html",
+        {
+            "as_of": figures.as_of,
+            "month_start": figures.month_start,
+            "totals": figures.totals,
+            "complaints": figures.complaints,
+            "adoption_percent": _percent(figures.totals.get("families_with_account_share")),
+            "online_percent": _percent(figures.totals.get("letters_online_share")),
+        },
+    )
+
+
+def _age_label(low: int, high: int | None) -> str:
+    return f"{low}–{high}" if high is not None else f"{low}+"
+
+
+def population_panel(request: HttpRequest, region_code: str | None) -> Panel:
+    totals = region_figures(request, region_code).totals
+    rows = [
+        PyramidRow(
+            _age_label(low, high),
+            totals.get(f"pop_{group}_male", 0),
+            totals.get(f"pop_{group}_female", 0),
+        )
+        for group, low, high in AGE_GROUPS
+    ]
+    chart = None
+    if any(row.male or row.female for row in rows):
+        chart = population_pyramid(
+            rows,
+            title=_("Piramida penduduk wilayah"),
+            male=_("Laki-laki"),
+            female=_("Perempuan"),
+        )
+    unknown = totals.get("pop_age_unknown_male", 0) + totals.get("pop_age_unknown_female", 0)
+    return Panel(
+        "supervisor/_panel_population.html",
+        {"chart": chart, "rows": list(reversed(rows)), "unknown": unknown},
+    )
+
+
+def trend_panel(request: HttpRequest, region_code: str | None) -> Panel:
+    days = region_figures(request, region_code).days
+    charts = []
+
+    def series(name: str, column: str) -> Series:
+        return Series(name, [(day["date"], day[column] or 0) for day in days])
+
+    if days:
+        population_title, services_title = _("Penduduk per hari"), _("Layanan per hari")
+        charts.append(
+            (
+                population_title,
+                line_chart([series(_("Penduduk"), "population_total")], title=population_title),
+            )
+        )
+        charts.append(
+            (
+                services_title,
+                line_chart(
+                    [
+                        series(_("Surat diajukan"), "letters_requested"),
+                        series(_("Surat terbit"), "letters_issued"),
+                        series(_("Pengaduan"), "complaints_opened"),
+                    ],
+                    title=services_title,
+                ),
+            )
+        )
+    return Panel(
+        "supervisor/_panel_trend.html",
+        {"charts": charts, "days": list(reversed(days)), "trend_days": TREND_DAYS},
+    )
+
+
+# The dashboard shows these panels in order; later issues add their panel functions here.
 DASHBOARD_PANELS: list[Callable[[HttpRequest, str | None], Panel]] = [
+    region_totals_panel,
+    population_panel,
+    trend_panel,
     villages_by_kecamatan_panel,
 ]
 
@@ -96,3 +268,312 @@ def village_list(request: HttpRequest) -> HttpResponse:
         "supervisor/village_list.html",
         {"regions": regions, "region_code": region_code, "villages": villages},
     )
+
+
+# --- per-village comparison -------------------------------------------------------------
+
+COMPARE_CSV_COLUMNS = (
+    "region_code",
+    "village_name",
+    "population_total",
+    "families_total",
+    "letters_requested",
+    "complaints_overdue",
+    "adoption_share",
+    "businesses_total",
+    "businesses_verified",
+    "products_listed",
+    "bumdes_year",
+    "bumdes_revenue",
+)
+
+
+def comparison_rows(
+    request: HttpRequest, region_code: str | None, sort: str
+) -> tuple[list[dict[str, Any]], datetime.date | None]:
+    """One row per village of the region: its latest roll-up figures, this month's letters,
+    its overdue complaints and its economy summary, sorted by ``sort`` (a leading "-" for
+    descending; villages without the figure last). Six queries, whatever the number of
+    villages; the sorting of a few thousand rows is done here."""
+    codes, as_of = region_as_of(request, region_code)
+    villages = rollups.villages_in(codes).values_list("pk", "region_id", "name")
+    indicators: dict[int, dict[str, Any]] = {}
+    if as_of is not None:
+        indicators = rollups.villages_latest_rows(
+            codes=codes,
+            start=as_of.replace(day=1),
+            end=as_of,
+            stocks_from=as_of - datetime.timedelta(days=STOCK_WINDOW_DAYS - 1),
+            flows=("letters_requested",),
+        )
+    overdue = dict(
+        ComplaintVillageCounts.objects.filter(
+            village__in=rollups.villages_in(codes).values("pk")
+        ).values_list("village_id", "overdue_count")
+    )
+    economy = {
+        row["village_code"]: row
+        for row in economy_summaries_for(user=request.user, region_code=region_code).values(
+            "village_code",
+            "businesses_total",
+            "businesses_verified",
+            "products_listed",
+            "bumdes_year",
+            "bumdes_revenue",
+        )
+    }
+    rows = []
+    for pk, code, name in villages:
+        figures_of = indicators.get(pk, {})
+        economy_of = economy.get(code, {})
+        rows.append(
+            {
+                "region_code": code,
+                "village_name": name,
+                "has_rollup": bool(figures_of),
+                "population_total": figures_of.get("population_total"),
+                "families_total": figures_of.get("families_total"),
+                "letters_requested": figures_of.get("letters_requested"),
+                "complaints_overdue": overdue.get(pk),
+                "adoption_share": figures_of.get("families_with_account_share"),
+                "adoption_percent": _percent(figures_of.get("families_with_account_share")),
+                "businesses_total": economy_of.get("businesses_total"),
+                "businesses_verified": economy_of.get("businesses_verified"),
+                "products_listed": economy_of.get("products_listed"),
+                "bumdes_year": economy_of.get("bumdes_year"),
+                "bumdes_revenue": economy_of.get("bumdes_revenue"),
+            }
+        )
+    return sort_rows(rows, sort or "region_code"), as_of
+
+
+def sort_rows(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    rows = sorted(rows, key=lambda row: row["region_code"])
+    present = [row for row in rows if row[key] is not None]
+    absent = [row for row in rows if row[key] is None]
+    if key == "village_name":
+        present.sort(key=lambda row: row[key].casefold(), reverse=descending)
+    else:
+        present.sort(key=lambda row: row[key], reverse=descending)
+    return present + absent
+
+
+def _sort_links(sort: str) -> list[dict[str, str]]:
+    """The column headings with the link that sorts by them (flipping the current one)."""
+    current = sort.lstrip("-")
+    descending = sort.startswith("-")
+    headings = []
+    for key, label in COMPARE_COLUMNS:
+        if key == current:
+            next_sort, aria = (
+                (key if descending else f"-{key}"),
+                ("descending" if descending else "ascending"),
+            )
+        else:
+            # Names sort A-Z first, figures largest first.
+            next_sort, aria = (key if key == "village_name" else f"-{key}"), ""
+        headings.append({"key": key, "label": label, "sort": next_sort, "aria_sort": aria})
+    return headings
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would take for a formula starts with a quote instead."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    return "" if value is None else value
+
+
+def csv_response(filename: str, header: Iterable[str], rows: Iterable[Iterable[Any]]):
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([_csv_cell(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _bad_query(request: HttpRequest, template: str, form, regions) -> HttpResponse:
+    """A query string the form refuses: the page with the field's error, status 400."""
+    return render(
+        request,
+        template,
+        {"form": form, "regions": regions, "region_code": None, "rows": [], "totals": {}},
+        status=400,
+    )
+
+
+@supervisor_page
+def compare(request: HttpRequest, export: bool = False) -> HttpResponse:
+    regions, _region = _scope(request)
+    form = CompareForm(request.GET)
+    if not form.is_valid():
+        return _bad_query(request, "supervisor/compare.html", form, regions)
+    region_code = form.cleaned_data["region"] or None
+    sort = form.cleaned_data["sort"] or "region_code"
+    try:
+        rows, as_of = comparison_rows(request, region_code, sort)
+    except BalaiError as error:
+        raise Http404 from error
+    if export or form.cleaned_data["format"] == "csv":
+        return csv_response(
+            f"perbandingan-desa-{as_of or 'kosong'}.csv",
+            COMPARE_CSV_COLUMNS,
+            ([row[column] for column in COMPARE_CSV_COLUMNS] for row in rows),
+        )
+    page = Paginator(rows, PAGE_SIZE).get_page(form.cleaned_data["page"])
+    return render(
+        request,
+        "supervisor/compare.html",
+        {
+            "form": form,
+            "regions": regions,
+            "region_code": region_code,
+            "sort": sort,
+            "headings": _sort_links(sort),
+            "rows": page.object_list,
+            "page": page,
+            "total": len(rows),
+            "as_of": as_of,
+            "month_start": as_of.replace(day=1) if as_of else None,
+            "query": _query_without(request, "page", "sort", "format"),
+            "page_query": _query_without(request, "page", "format"),
+            "csv_query": _query_without(request, "page", "format"),
+        },
+    )
+
+
+@supervisor_page
+def compare_csv(request: HttpRequest) -> HttpResponse:
+    return compare.__wrapped__(request, export=True)
+
+
+# --- overdue complaints -----------------------------------------------------------------
+
+
+@supervisor_page
+def overdue_complaints(request: HttpRequest) -> HttpResponse:
+    regions, _region = _scope(request)
+    form = RegionPageForm(request.GET)
+    if not form.is_valid():
+        return _bad_query(request, "supervisor/overdue.html", form, regions)
+    region_code = form.cleaned_data["region"] or None
+    try:
+        codes = _codes(request, region_code)
+    except BalaiError as error:
+        raise Http404 from error
+    in_scope = Q(village__in=rollups.villages_in(codes).values("pk"))
+    escalations = (
+        ComplaintEscalation.objects.filter(in_scope, closed_at__isnull=True)
+        .select_related("village")
+        .order_by("target_at", "id")
+    )
+    page = Paginator(escalations, PAGE_SIZE).get_page(form.cleaned_data["page"])
+    now = timezone.now()
+    rows = [
+        {
+            "escalation": escalation,
+            "age_days": (now - escalation.opened_at).days,
+            "overdue_days": max(0, (now - escalation.target_at).days),
+        }
+        for escalation in page.object_list
+    ]
+    counts = list(
+        ComplaintVillageCounts.objects.filter(in_scope, overdue_count__gt=0)
+        .select_related("village")
+        .order_by("-overdue_count", "village__region_id")[:PAGE_SIZE]
+    )
+    return render(
+        request,
+        "supervisor/overdue.html",
+        {
+            "regions": regions,
+            "region_code": region_code,
+            "rows": rows,
+            "page": page,
+            "counts": counts,
+            "totals": _complaint_counts(codes),
+            "page_query": _query_without(request, "page"),
+        },
+    )
+
+
+# --- duplicate NIKs ---------------------------------------------------------------------
+
+
+def _duplicates(request: HttpRequest, region_code: str | None):
+    groups = duplicate_nik_groups(user=request.user, region_code=region_code)
+    names = dict(rollups.villages_in(_codes(request, region_code)).values_list("region_id", "name"))
+    return groups, names
+
+
+@supervisor_page
+def duplicate_niks(request: HttpRequest, export: bool = False) -> HttpResponse:
+    regions, _region = _scope(request)
+    form = RegionPageForm(request.GET)
+    if not form.is_valid():
+        return _bad_query(request, "supervisor/duplicates.html", form, regions)
+    region_code = form.cleaned_data["region"] or None
+    try:
+        groups, names = _duplicates(request, region_code)
+    except BalaiError as error:
+        raise Http404 from error
+    if export:
+        return csv_response(
+            "nik-ganda.csv",
+            ("masked_nik", "village_count", "village_codes", "village_names"),
+            (
+                (
+                    group["masked_nik"],
+                    group["village_count"],
+                    " ".join(group["village_codes"]),
+                    "; ".join(names.get(code, "") for code in group["village_codes"]),
+                )
+                for group in groups.iterator()
+            ),
+        )
+    page = Paginator(groups, PAGE_SIZE).get_page(form.cleaned_data["page"])
+    rows = [
+        {
+            "masked_nik": group["masked_nik"],
+            "village_count": group["village_count"],
+            "villages": [(code, names.get(code, "")) for code in group["village_codes"]],
+        }
+        for group in page.object_list
+    ]
+    return render(
+        request,
+        "supervisor/duplicates.html",
+        {
+            "regions": regions,
+            "region_code": region_code,
+            "rows": rows,
+            "page": page,
+            "page_query": _query_without(request, "page"),
+            "csv_query": _query_without(request, "page"),
+        },
+    )
+
+
+@supervisor_page
+def duplicate_niks_csv(request: HttpRequest) -> HttpResponse:
+    return duplicate_niks.__wrapped__(request, export=True)

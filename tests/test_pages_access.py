@@ -24,7 +24,15 @@ PLATFORM_ACTIONS = [
     "/platform/desa/negarabatin/aktifkan/",
     "/platform/desa/negarabatin/ekspor/",
 ]
-SUPERVISOR_PAGES = ["/pengawas/", "/pengawas/desa/"]
+SUPERVISOR_PAGES = [
+    "/pengawas/",
+    "/pengawas/desa/",
+    "/pengawas/perbandingan/",
+    "/pengawas/perbandingan.csv",
+    "/pengawas/pengaduan-terlambat/",
+    "/pengawas/nik-ganda/",
+    "/pengawas/nik-ganda.csv",
+]
 STAFF_PAGES = [
     "/kantor/",
     "/kantor/pengaduan/",

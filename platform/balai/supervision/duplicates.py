@@ -11,7 +11,8 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, Max, Q, QuerySet
 
 from balai.accounts.models import User
-from balai.accounts.selectors import supervisor_region_codes
+from balai.accounts.selectors import region_is_supervised, supervisor_region_codes
+from balai.errors import BalaiError
 from balai.supervision.models import NikFingerprint
 
 
@@ -26,13 +27,21 @@ def _fingerprints_under(code: str) -> Q:
     return Q(village_code=code)
 
 
-def duplicate_nik_groups(*, user: User) -> QuerySet:
+def duplicate_nik_groups(*, user: User, region_code: str | None = None) -> QuerySet:
     """Groups of villages in the user's regions that register the same NIK.
 
     Only villages inside the scope count: a NIK shared with a village outside it is not
-    the supervisor's to see (nor is that village's name).
+    the supervisor's to see (nor is that village's name). ``region_code`` narrows the scope
+    to one region inside it (a kecamatan of a kabupaten supervisor); a region outside the
+    scope is "not found", as in balai.supervision.selectors.
     """
     codes = supervisor_region_codes(user=user)
+    if region_code:
+        if not region_is_supervised(user=user, region_code=region_code):
+            raise BalaiError.single(
+                "region", "not_found", "Wilayah tidak ditemukan.", "Region not found.", status=404
+            )
+        codes = [region_code]
     if not codes:
         return NikFingerprint.objects.none().values("nik_hash")
     scope = Q()
