@@ -6,8 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from balai.accounts.models import StaffRole
 from balai.errors import BalaiError, FieldError
-from services.letters.models import FieldType, LetterType
+from services.letters.models import FieldType, LetterSettings, LetterType, SequenceScope
 
 NOTE_MAX = 500
 
@@ -124,3 +125,101 @@ class LetterTemplateForm(forms.Form):
             line.strip() for line in data["requirements"].splitlines() if line.strip()
         ]
         return data
+
+
+class CounterResidentSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Cari penduduk: NIK atau nama"),
+        help_text=_("Paling sedikit 3 huruf atau angka."),
+        required=False,
+        max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class LetterSettingsForm(forms.Form):
+    number_format = forms.CharField(
+        label=_("Format nomor surat"),
+        max_length=120,
+        # The service names what is wrong with a format; the browser does not check first.
+        required=False,
+        help_text=_(
+            "Bagian yang dapat dipakai: {classification} kode klasifikasi, {seq:03d} nomor "
+            "urut, {village_code} kode desa, {month_roman} bulan Romawi, {month} bulan, "
+            "{year} tahun, {type_code} kode jenis surat. Wajib memuat {seq} dan {year}."
+        ),
+    )
+    sequence_scope = forms.ChoiceField(
+        label=_("Nomor urut"), choices=SequenceScope.choices, widget=forms.RadioSelect
+    )
+    signer_roles = forms.MultipleChoiceField(
+        label=_("Penandatangan selain kepala desa"),
+        help_text=_("Kepala desa selalu dapat menandatangani; centang peran yang diberi delegasi."),
+        required=False,
+        choices=[c for c in StaffRole.choices if c[0] != StaffRole.KEPALA_DESA],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    @classmethod
+    def for_settings(cls, row: LetterSettings, data=None, *, read_only: bool = False):
+        form = cls(
+            data=data,
+            initial={
+                "number_format": row.number_format,
+                "sequence_scope": row.sequence_scope,
+                "signer_roles": [r for r in row.signer_roles if r != StaffRole.KEPALA_DESA],
+            },
+        )
+        if read_only:
+            for field in form.fields.values():
+                field.disabled = True
+        return form
+
+    def changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["number_format"] = data["number_format"].strip()
+        return data
+
+
+class LetterFieldForm(forms.Form):
+    """One extra field of a letter type; the service decides what a valid definition is."""
+
+    name = forms.CharField(
+        label=_("Nama isian"),
+        help_text=_(
+            "Huruf kecil, angka, garis bawah; dipakai di templat sebagai {{ field.nama }}."
+        ),
+        required=False,
+        max_length=40,
+    )
+    label = forms.CharField(label=_("Label"), required=False, max_length=120)
+    type = forms.ChoiceField(label=_("Jenis isian"), choices=FieldType.choices, initial="text")
+    required = forms.BooleanField(label=_("Wajib diisi"), required=False)
+    choices = forms.CharField(
+        label=_("Pilihan (satu per baris)"),
+        help_text=_("Hanya untuk jenis Pilihan."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    @staticmethod
+    def initial_of(spec: dict) -> dict:
+        return {**spec, "choices": "\n".join(spec.get("choices", []))}
+
+    def definition(self) -> dict:
+        data = self.cleaned_data
+        entry = {
+            "name": data["name"].strip(),
+            "label": data["label"].strip(),
+            "type": data["type"],
+            "required": data["required"],
+        }
+        if data["type"] == FieldType.CHOICE:
+            lines = data["choices"].splitlines()
+            entry["choices"] = [line.strip() for line in lines if line.strip()]
+        return entry
+
+
+LetterFieldFormSet = forms.formset_factory(
+    LetterFieldForm, extra=2, can_order=True, can_delete=True, max_num=30, validate_max=True
+)

@@ -7,6 +7,8 @@ services.letters; these parse a form, call one service or selector, and render.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_POST
 from balai.accounts.models import StaffRole
 from balai.errors import BalaiError
 from frontend.access import (
+    forbidden,
     request_staff_role,
     resident_page,
     village_staff_page,
@@ -24,12 +27,17 @@ from frontend.access import (
 )
 from frontend.forms import add_balai_errors, balai_error_messages
 from frontend.letters_forms import (
+    CounterResidentSearchForm,
     LetterActionForm,
+    LetterFieldForm,
+    LetterFieldFormSet,
     LetterRequestForm,
     LetterSearchForm,
+    LetterSettingsForm,
     LetterTemplateForm,
     errors_on_form_fields,
 )
+from services.audit.models import AuditAction
 from services.audit.services import audit_record
 from services.letters import rendering, selectors, services
 from services.letters.models import (
@@ -39,10 +47,18 @@ from services.letters.models import (
     LetterStatus,
     LetterType,
 )
+from services.residents import selectors as resident_selectors
+from services.residents.models import Resident
+from services.residents.selectors import ResidentFilters
 
 PAGE_SIZE = 25
 QUEUE_SIZE = 50
 TEMPLATE_EDITORS = (StaffRole.KEPALA_DESA, StaffRole.SEKRETARIS)
+# The API lets only the kepala desa change the letter settings; the sekretaris reads them.
+SETTINGS_EDITORS = (StaffRole.KEPALA_DESA,)
+COUNTER_SEARCH_MIN = 3
+COUNTER_RESULTS = 10
+_FIELD_ERROR = re.compile(r"^fields\[(\d+)\](?:\.(\w+))?$")
 # Staff steps in the order the detail page offers them; "resubmit" is the resident's.
 ACTION_LABELS = {
     "verify": _("Verifikasi"),
@@ -258,6 +274,7 @@ def letter_queue(request: HttpRequest) -> HttpResponse:
             ).order_by("signed_at", "id")[:QUEUE_SIZE]
         ),
         "queue_size": QUEUE_SIZE,
+        "may_configure": role in TEMPLATE_EDITORS,
     }
     audit_record(actor=request.user, action="list", object_type="letter", detail={"page": "queue"})
     return render(request, "letters/queue.html", context)
@@ -418,3 +435,170 @@ def letter_template_preview(request: HttpRequest, code: str) -> HttpResponse:
         status = 200 if request.htmx else 400
     name = "letters/_preview.html" if request.htmx else "letters/template_preview.html"
     return render(request, name, context, status=status)
+
+
+@village_staff_page_for(*TEMPLATE_EDITORS)
+def letter_fields_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """The letter type's extra fields: add (blank rows), remove, reorder, change."""
+    letter_type = _letter_type_or_404(code)
+    formset = LetterFieldFormSet(
+        request.POST or None,
+        initial=[LetterFieldForm.initial_of(spec) for spec in letter_type.fields],
+        prefix="isian",
+    )
+    status, errors = 200, []
+    if request.method == "POST":
+        status = 400
+        if formset.is_valid():
+            # ordered_forms leaves out deleted rows and blank new ones.
+            rows = list(formset.ordered_forms)
+            try:
+                services.letter_type_update(
+                    actor=request.user,
+                    code=letter_type.code,
+                    changes={"fields": [form.definition() for form in rows]},
+                )
+            except BalaiError as error:
+                errors = _fields_errors_on_rows(rows, error)
+            else:
+                messages.success(request, _("Isian surat tersimpan."))
+                return redirect("page-letter-fields-edit", code=letter_type.code)
+    return render(
+        request,
+        "letters/fields_edit.html",
+        {"letter_type": letter_type, "formset": formset, "errors": errors},
+        status=status,
+    )
+
+
+def _fields_errors_on_rows(rows: list[LetterFieldForm], error: BalaiError) -> list[str]:
+    """Put ``fields[i].attr`` errors on row i's field; return the others (e.g. a template
+    that still uses a removed field) for the top of the page."""
+    rest = []
+    for field_error, message in zip(error.errors, balai_error_messages(error), strict=True):
+        match = _FIELD_ERROR.match(field_error.field)
+        if match and int(match[1]) < len(rows):
+            form = rows[int(match[1])]
+            form.add_error(match[2] if match[2] in form.fields else None, message)
+        else:
+            rest.append(message)
+    return rest
+
+
+@village_staff_page_for(*TEMPLATE_EDITORS)
+def letter_settings(request: HttpRequest) -> HttpResponse:
+    """Number format, sequence and signing delegation: the kepala desa edits, the
+    sekretaris reads."""
+    may_edit = request_staff_role(request) in SETTINGS_EDITORS
+    if request.method == "POST" and not may_edit:
+        return forbidden(request)
+    row = services.letter_settings_get()
+    form = LetterSettingsForm.for_settings(row, request.POST or None, read_only=not may_edit)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.letter_settings_update(actor=request.user, changes=form.changes())
+            except BalaiError as error:
+                add_balai_errors(form, error)
+            else:
+                messages.success(request, _("Pengaturan surat tersimpan."))
+                return redirect("page-letter-settings")
+    context = {
+        "form": form,
+        "may_edit": may_edit,
+        "example": services.letter_number_example(options=row),
+    }
+    return render(request, "letters/settings.html", context, status=status)
+
+
+# --- requests entered at the counter --------------------------------------------------------
+
+
+@village_staff_page
+def letter_counter(request: HttpRequest) -> HttpResponse:
+    """A resident at the office: find them by NIK or name (as they type), then the letter."""
+    form = CounterResidentSearchForm(request.GET)
+    search = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    residents: list[Resident] = []
+    searched = len(search) >= COUNTER_SEARCH_MIN
+    if searched:
+        filters = ResidentFilters(nik=search) if search.isdigit() else ResidentFilters(name=search)
+        residents = list(resident_selectors.resident_list(filters=filters)[:COUNTER_RESULTS])
+        # As the register's list does: what was searched by, how many came back, never the
+        # searched NIK or name themselves.
+        audit_record(
+            actor=request.user,
+            action=AuditAction.LIST,
+            object_type="resident",
+            detail={
+                "filters": filters.used(),
+                "returned": len(residents),
+                "page": "letter_counter",
+            },
+        )
+    context = {"form": form, "residents": residents, "searched": searched}
+    if request.htmx:
+        return render(request, "letters/_counter_residents.html", context)
+    return render(request, "letters/counter.html", context)
+
+
+def _counter_resident(request: HttpRequest, resident_id: int) -> Resident:
+    try:
+        resident = resident_selectors.resident_get(resident_id=resident_id)
+    except BalaiError as error:
+        raise Http404(str(error)) from error
+    if request.method == "GET":
+        # The page shows the resident's name and NIK: a read of personal data.
+        audit_record(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            object_type="resident",
+            object_id=resident.pk,
+            detail={"page": "letter_counter"},
+        )
+    return resident
+
+
+@village_staff_page
+def letter_counter_choose(request: HttpRequest, resident_id: int) -> HttpResponse:
+    resident = _counter_resident(request, resident_id)
+    # Every active type, also those residents may not ask for online: that is the counter's
+    # purpose.
+    types = selectors.letter_types_list(resident_view=True)
+    return render(request, "letters/counter_choose.html", {"resident": resident, "types": types})
+
+
+@village_staff_page
+def letter_counter_form(request: HttpRequest, resident_id: int, code: str) -> HttpResponse:
+    resident = _counter_resident(request, resident_id)
+    letter_type = _letter_type_or_404(code)
+    if not letter_type.is_active:
+        raise Http404(code)
+    form = LetterRequestForm(request.POST or None, letter_type=letter_type)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                letter = services.letter_request(
+                    actor=request.user,
+                    role=request_staff_role(request),
+                    letter_type_code=letter_type.code,
+                    field_values=form.field_values(),
+                    resident_id=resident.pk,
+                    note=form.cleaned_data["note"],
+                )
+            except BalaiError as error:
+                add_balai_errors(form, errors_on_form_fields(error))
+                status = error.status
+            else:
+                messages.success(request, _("Permohonan di loket tercatat."))
+                return redirect("page-letter-detail", pk=letter.pk)
+    return render(
+        request,
+        "letters/counter_form.html",
+        {"resident": resident, "letter_type": letter_type, "form": form},
+        status=status,
+    )

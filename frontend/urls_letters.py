@@ -25,11 +25,28 @@ urlpatterns = [
     path("warga/surat/<int:pk>/batal/", pages.my_letter_cancel, name="page-my-letter-cancel"),
     path("kantor/surat/", pages.letter_queue, name="page-letter-queue"),
     path("kantor/surat/arsip/", pages.letter_archive, name="page-letter-archive"),
+    path("kantor/surat/baru/", pages.letter_counter, name="page-letter-counter"),
+    path(
+        "kantor/surat/baru/<int:resident_id>/",
+        pages.letter_counter_choose,
+        name="page-letter-counter-choose",
+    ),
+    path(
+        "kantor/surat/baru/<int:resident_id>/<slug:code>/",
+        pages.letter_counter_form,
+        name="page-letter-counter-form",
+    ),
+    path("kantor/surat/pengaturan/", pages.letter_settings, name="page-letter-settings"),
     path("kantor/surat/templat/", pages.letter_templates, name="page-letter-templates"),
     path(
         "kantor/surat/templat/<slug:code>/",
         pages.letter_template_edit,
         name="page-letter-template-edit",
+    ),
+    path(
+        "kantor/surat/templat/<slug:code>/isian/",
+        pages.letter_fields_edit,
+        name="page-letter-fields-edit",
     ),
     path(
         "kantor/surat/templat/<slug:code>/pratinjau/",

@@ -74,7 +74,18 @@ STAFF_SECTIONS = [
         _("Arsip surat"), _("Surat yang sudah ditandatangani, dengan PDF."), "page-letter-archive"
     ),
     StaffSection(
+        _("Permohonan di loket"),
+        _("Catat permohonan surat warga yang datang ke kantor."),
+        "page-letter-counter",
+    ),
+    StaffSection(
         _("Templat surat"), _("Jenis surat, isi templat dan pratinjau."), "page-letter-templates"
+    ),
+    StaffSection(
+        _("Pengaturan surat"),
+        _("Format nomor, nomor urut dan delegasi tanda tangan."),
+        "page-letter-settings",
+        roles=(StaffRole.KEPALA_DESA, StaffRole.SEKRETARIS),
     ),
     StaffSection(
         _("Ekonomi desa"),

@@ -39,6 +39,7 @@ STAFF_PAGES = [
     "/kantor/notifikasi/",
     "/kantor/surat/",
     "/kantor/surat/arsip/",
+    "/kantor/surat/baru/",
     "/kantor/surat/templat/",
     "/kantor/surat/templat/domisili/pratinjau/",
     "/kantor/ekonomi/",
@@ -66,7 +67,13 @@ HEAD_ACTIONS = [
     "/kantor/staf/{alice}/keluarkan/",
 ]
 # Staff pages of the kepala desa and sekretaris only (bob, an operator, is refused).
-HEAD_SECRETARY_PAGES = ["/kantor/surat/templat/domisili/", "/kantor/profil/", "/kantor/perangkat/"]
+HEAD_SECRETARY_PAGES = [
+    "/kantor/surat/templat/domisili/",
+    "/kantor/surat/templat/domisili/isian/",
+    "/kantor/surat/pengaturan/",
+    "/kantor/profil/",
+    "/kantor/perangkat/",
+]
 RESIDENT_PAGES = [
     "/warga/",
     "/warga/pengaduan/",
@@ -89,6 +96,11 @@ ECONOMY_STAFF_ACTIONS = [
     "/kantor/ekonomi/bumdes/",
     "/kantor/ekonomi/potensi/",
     "/kantor/ekonomi/potensi/1/hapus/",
+]
+LETTER_STAFF_ACTIONS = ["/kantor/surat/baru/1/domisili/"]
+LETTER_HEAD_SECRETARY_ACTIONS = [
+    "/kantor/surat/pengaturan/",
+    "/kantor/surat/templat/domisili/isian/",
 ]
 ECONOMY_RESIDENT_ACTIONS = [
     "/warga/usaha/baru/",
@@ -188,6 +200,12 @@ def _cases():
         for who in ("anonymous", "carol", "resident_a"):
             yield "a", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN
         yield "b", path, "post", "alice", FORBIDDEN
+    for path in LETTER_STAFF_ACTIONS + LETTER_HEAD_SECRETARY_ACTIONS:
+        for who in ("anonymous", "carol", "resident_a"):
+            yield "a", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN
+        yield "b", path, "post", "alice", FORBIDDEN
+    for path in LETTER_HEAD_SECRETARY_ACTIONS:
+        yield "b", path, "post", "bob", FORBIDDEN  # an operator
     for path in ECONOMY_RESIDENT_ACTIONS:
         for who in ("anonymous", "alice", "carol"):
             yield "a", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN

@@ -11,8 +11,17 @@ from balai.accounts.models import StaffRole
 from balai.accounts.principals import ResidentPrincipal
 from balai.accounts.services import membership_grant
 from balai.errors import BalaiError
+from services.audit.models import AuditEntry
 from services.letters import services
-from services.letters.models import Letter, LetterStatus, LetterType
+from services.letters.models import (
+    Channel,
+    Letter,
+    LetterSettings,
+    LetterStatus,
+    LetterType,
+    SequenceScope,
+)
+from services.programmes.tasks import adoption_figures
 from services.residents.services import resident_account_set_pin
 from tests.conftest import RESIDENT_PIN, client_for
 from tests.factories import ResidentFactory, UserFactory
@@ -362,3 +371,301 @@ def test_the_pdf_preview_draws_a_draft_with_sample_data(cast):
         assert pdf.startswith(b"%PDF")
         with pytest.raises(BalaiError, match="gaji"):
             services.letter_preview_pdf(letter_type=letter_type, template="{{ gaji }}")
+
+
+# --- requests entered at the counter ------------------------------------------------------
+
+
+def test_staff_find_the_resident_at_the_counter_by_nik_or_name_as_they_type(cast):
+    operator = client_for(cast.village_a, user=staff_of(cast.village_a, StaffRole.OPERATOR))
+    # when: the first digits of Siti's NIK, asked by htmx
+    by_nik = operator.get(
+        "/kantor/surat/baru/", {"q": cast.resident_a_nik[:8]}, HTTP_HX_REQUEST="true"
+    )
+    # then: the rows alone, with a link to choose her
+    html = by_nik.content.decode()
+    assert "<html" not in html and "Siti Aminah" in html
+    assert f"/kantor/surat/baru/{cast.resident_a.pk}/" in html
+    by_name = operator.get("/kantor/surat/baru/", {"q": "aminah"})
+    assert [r.pk for r in by_name.context["residents"]] == [cast.resident_a.pk]
+    # too short a search lists nobody
+    assert operator.get("/kantor/surat/baru/", {"q": "si"}).context["residents"] == []
+    # each search is audited, naming what was searched by but not the NIK or name itself
+    with schema_context(cast.village_a.schema_name):
+        entries = list(
+            AuditEntry.objects.filter(object_type="resident", action="list").order_by("id")
+        )
+    assert [e.detail["filters"] for e in entries] == [
+        {"searched_by": ["nik"]},
+        {"searched_by": ["name"]},
+    ]
+    assert cast.resident_a_nik[:8] not in str(entries[0].detail)
+
+
+def test_a_counter_request_is_recorded_as_offline_for_the_adoption_figure(cast):
+    # given: one online request by Siti
+    letter_of(cast)
+    operator = client_for(cast.village_a, user=staff_of(cast.village_a, StaffRole.OPERATOR))
+    url = f"/kantor/surat/baru/{cast.resident_a.pk}/domisili/"
+    page = operator.get(url)
+    assert page.status_code == 200 and cast.resident_a_nik in page.content.decode()
+    # when: an operator enters one for her at the counter
+    response = operator.post(url, {"keperluan": "Daftar sekolah", "note": "Datang ke kantor"})
+    # then
+    assert response.status_code == 302
+    with schema_context(cast.village_a.schema_name):
+        letter = Letter.objects.latest("id")
+        assert response["Location"] == f"/kantor/surat/{letter.pk}/"
+        assert letter.channel == Channel.COUNTER and letter.resident_id == cast.resident_a.pk
+        assert letter.field_values == {"keperluan": "Daftar sekolah"}
+        figures = adoption_figures()
+    assert (figures.letters_total, figures.letters_online) == (2, 1)
+
+
+def test_the_counter_offers_types_residents_may_not_request_online(cast):
+    operator = client_for(cast.village_a, user=staff_of(cast.village_a, StaffRole.OPERATOR))
+    choose = operator.get(f"/kantor/surat/baru/{cast.resident_a.pk}/")
+    codes = [t.code for t in choose.context["types"]]
+    assert "kematian" in codes and "domisili" in codes
+    form = operator.get(f"/kantor/surat/baru/{cast.resident_a.pk}/kematian/")
+    assert form.status_code == 200 and 'name="nama_almarhum"' in form.content.decode()
+
+
+def test_a_counter_request_with_bad_input_names_the_field_and_writes_nothing(cast):
+    operator = client_for(cast.village_a, user=staff_of(cast.village_a, StaffRole.OPERATOR))
+    before = letters_count(cast)
+    response = operator.post(
+        f"/kantor/surat/baru/{cast.resident_a.pk}/domisili/",
+        {"keperluan": "", "sejak": "kemarin"},
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "Keperluan wajib diisi." in errors["keperluan"]
+    assert "tanggal tidak valid" in errors["sejak"][0]
+    assert letters_count(cast) == before
+
+
+def test_a_counter_request_for_a_resident_who_moved_out_is_refused(cast):
+    with schema_context(cast.village_a.schema_name):
+        moved = ResidentFactory(full_name="Joko Pindah", status="pindah")
+    operator = client_for(cast.village_a, user=staff_of(cast.village_a, StaffRole.OPERATOR))
+    response = operator.post(f"/kantor/surat/baru/{moved.pk}/domisili/", {"keperluan": "Kerja"})
+    assert response.status_code == 400
+    assert "tidak lagi tercatat sebagai warga aktif" in str(response.context["form"].errors)
+    assert letters_count(cast) == 0
+
+
+def test_the_counter_of_another_village_never_reaches_this_villages_residents(cast):
+    bob = client_for(cast.village_b, user=cast.bob)
+    # Village B's register is its own schema: Siti's NIK finds nobody there, and her id
+    # there is some other row (or none), never her.
+    search = bob.get("/kantor/surat/baru/", {"q": cast.resident_a_nik})
+    assert search.context["residents"] == []
+    page = bob.get(f"/kantor/surat/baru/{cast.resident_a.pk}/domisili/")
+    assert cast.resident_a_nik not in page.content.decode()
+
+
+# --- letter settings ----------------------------------------------------------------------
+
+
+def settings_row(cast) -> LetterSettings:
+    with schema_context(cast.village_a.schema_name):
+        return services.letter_settings_get()
+
+
+def test_the_kepala_desa_changes_the_number_format_and_delegates_signing(cast):
+    client = client_for(cast.village_a, user=cast.alice)
+    page = client.get("/kantor/surat/pengaturan/")
+    assert page.status_code == 200 and "470/012/2001/" in page.content.decode()
+    response = client.post(
+        "/kantor/surat/pengaturan/",
+        {
+            "number_format": "{classification}/{seq:04d}/{type_code}/{year}",
+            "sequence_scope": SequenceScope.TYPE,
+            "signer_roles": [StaffRole.SEKRETARIS],
+        },
+    )
+    assert response.status_code == 302
+    row = settings_row(cast)
+    assert row.number_format == "{classification}/{seq:04d}/{type_code}/{year}"
+    assert row.sequence_scope == SequenceScope.TYPE
+    assert row.signer_roles == sorted([StaffRole.KEPALA_DESA, StaffRole.SEKRETARIS])
+    assert "470/0012/domisili/" in client.get("/kantor/surat/pengaturan/").content.decode()
+    with schema_context(cast.village_a.schema_name):
+        assert services.letter_role_may_sign(role=StaffRole.SEKRETARIS)
+
+
+def test_a_bad_number_format_is_named_and_nothing_is_saved(cast):
+    client = client_for(cast.village_a, user=cast.alice)
+    before = settings_row(cast)
+    response = client.post(
+        "/kantor/surat/pengaturan/",
+        {
+            "number_format": "{classification}/{seq}/{gaji}",
+            "sequence_scope": SequenceScope.TYPE,
+            "signer_roles": [StaffRole.OPERATOR],
+        },
+    )
+    assert response.status_code == 400
+    assert (
+        "Bagian nomor tidak dikenal: {gaji}" in response.context["form"].errors["number_format"][0]
+    )
+    after = settings_row(cast)
+    assert (after.number_format, after.sequence_scope, after.signer_roles) == (
+        before.number_format,
+        before.sequence_scope,
+        before.signer_roles,
+    )
+
+
+def test_the_sekretaris_reads_the_settings_but_may_not_change_them(cast):
+    secretary = client_for(cast.village_a, user=staff_of(cast.village_a, StaffRole.SEKRETARIS))
+    page = secretary.get("/kantor/surat/pengaturan/")
+    assert page.status_code == 200
+    assert page.context["form"].fields["number_format"].disabled
+    assert "Simpan" not in page.content.decode()
+    response = secretary.post(
+        "/kantor/surat/pengaturan/",
+        {"number_format": "{seq}/{year}", "sequence_scope": SequenceScope.VILLAGE},
+    )
+    assert response.status_code == 403
+    assert settings_row(cast).number_format != "{seq}/{year}"
+
+
+# --- the extra fields of a letter type ----------------------------------------------------
+
+
+def fields_form(rows: list[dict], *, initial: int) -> dict:
+    """The editor's POST: ``rows`` in page order, the first ``initial`` ones existing."""
+    data = {
+        "isian-TOTAL_FORMS": str(len(rows)),
+        "isian-INITIAL_FORMS": str(initial),
+        "isian-MIN_NUM_FORMS": "0",
+        "isian-MAX_NUM_FORMS": "30",
+    }
+    for index, row in enumerate(rows):
+        for key, value in row.items():
+            if value is True:
+                value = "on"
+            if value is not False:
+                data[f"isian-{index}-{key}"] = value
+    return data
+
+
+def domisili_fields(cast) -> list[dict]:
+    with schema_context(cast.village_a.schema_name):
+        return LetterType.objects.get(code="domisili").fields
+
+
+KEPERLUAN = {"name": "keperluan", "label": "Keperluan", "type": "text", "required": True}
+SEJAK = {"name": "sejak", "label": "Tinggal sejak", "type": "date", "required": False}
+
+
+def test_the_editor_adds_removes_and_reorders_fields(cast):
+    secretary = client_for(cast.village_a, user=staff_of(cast.village_a, StaffRole.SEKRETARIS))
+    page = secretary.get("/kantor/surat/templat/domisili/isian/")
+    assert page.status_code == 200
+    assert page.context["formset"].initial_form_count() == 2
+    # when: "sejak" removed, a choice field added and put first
+    rows = [
+        {**KEPERLUAN, "ORDER": "2"},
+        {**SEJAK, "ORDER": "3", "DELETE": True},
+        {
+            "name": "status_rumah",
+            "label": "Status rumah",
+            "type": "choice",
+            "required": True,
+            "choices": "Milik sendiri\r\nSewa\r\n",
+            "ORDER": "1",
+        },
+        {"name": "", "label": "", "type": "text", "ORDER": ""},  # a blank new row: ignored
+    ]
+    response = secretary.post("/kantor/surat/templat/domisili/isian/", fields_form(rows, initial=2))
+    # then
+    assert response.status_code == 302
+    assert domisili_fields(cast) == [
+        {
+            "name": "status_rumah",
+            "label": "Status rumah",
+            "type": "choice",
+            "required": True,
+            "choices": ["Milik sendiri", "Sewa"],
+        },
+        KEPERLUAN,
+    ]
+    # and residents are asked for it
+    request_form = resident_client(cast).get("/warga/surat/baru/domisili/").content.decode()
+    assert 'name="status_rumah"' in request_form and 'name="sejak"' not in request_form
+
+
+def test_a_bad_field_definition_marks_each_wrong_row_and_saves_nothing(cast):
+    secretary = client_for(cast.village_a, user=staff_of(cast.village_a, StaffRole.SEKRETARIS))
+    rows = [
+        {**KEPERLUAN, "ORDER": "1"},
+        {**SEJAK, "name": "Tinggal Sejak", "ORDER": "2"},
+        {"name": "keperluan", "label": "Lagi", "type": "text", "ORDER": "3"},
+        {"name": "jenis", "label": "Jenis", "type": "choice", "choices": "", "ORDER": "4"},
+    ]
+    response = secretary.post("/kantor/surat/templat/domisili/isian/", fields_form(rows, initial=2))
+    assert response.status_code == 400
+    forms = response.context["formset"].forms
+    assert "tidak valid" in forms[1].errors["name"][0]
+    assert forms[2].errors["name"] == ["Nama isian keperluan ganda."]
+    assert forms[3].errors["choices"] == ["Isian pilihan butuh daftar pilihan."]
+    assert not forms[0].errors
+    assert domisili_fields(cast) == [KEPERLUAN, SEJAK]
+
+
+def test_a_field_the_template_still_uses_cannot_be_removed(cast):
+    secretary = client_for(cast.village_a, user=staff_of(cast.village_a, StaffRole.SEKRETARIS))
+    rows = [{**KEPERLUAN, "ORDER": "1", "DELETE": True}, {**SEJAK, "ORDER": "2"}]
+    response = secretary.post("/kantor/surat/templat/domisili/isian/", fields_form(rows, initial=2))
+    assert response.status_code == 400
+    assert any("field.keperluan" in message for message in response.context["errors"])
+    assert domisili_fields(cast) == [KEPERLUAN, SEJAK]
+
+
+def test_an_operator_may_not_edit_fields(cast):
+    operator = client_for(cast.village_a, user=staff_of(cast.village_a, StaffRole.OPERATOR))
+    rows = [{**KEPERLUAN, "ORDER": "1"}]
+    response = operator.post("/kantor/surat/templat/domisili/isian/", fields_form(rows, initial=2))
+    assert response.status_code == 403
+    assert domisili_fields(cast) == [KEPERLUAN, SEJAK]
+
+
+def test_placeholder_descriptions_follow_the_interface_language(cast):
+    client = client_for(cast.village_a, user=cast.alice)
+    indonesian = client.get("/kantor/surat/templat/domisili/").content.decode()
+    assert "Nama lengkap" in indonesian and "Nomor surat" in indonesian
+    client.cookies["django_language"] = "en"
+    english = client.get("/kantor/surat/templat/domisili/").content.decode()
+    assert "Full name" in english and "Letter number" in english
+    assert "Nomor surat" not in english
+
+
+def test_fields_check_reports_every_problem_at_once_and_normalises(cast):
+    # given / when
+    with pytest.raises(BalaiError) as raised:
+        services.letter_type_fields_check(
+            fields=[
+                {"name": "a b", "type": "text"},
+                {"name": "ok", "type": "money"},
+                {"name": "pilih", "type": "choice", "choices": ["Ya", "Ya"]},
+                "not an object",
+            ]
+        )
+    # then
+    assert [e.field for e in raised.value.errors] == [
+        "fields[0].name",
+        "fields[1].type",
+        "fields[2].choices",
+        "fields[3]",
+    ]
+    clean = services.letter_type_fields_check(
+        fields=[{"name": "umur", "label": "  ", "type": "number", "required": 1, "choices": ["x"]}]
+    )
+    assert clean == [{"name": "umur", "label": "umur", "type": "number", "required": True}]
+    with pytest.raises(BalaiError, match="At most 30"):
+        services.letter_type_fields_check(
+            fields=[{"name": f"f{i}", "type": "text"} for i in range(31)]
+        )

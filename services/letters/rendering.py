@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from balai.errors import BalaiError, FieldError
 from services.residents.models import Resident
@@ -42,38 +43,39 @@ MONTHS_ID = (
     "Desember",
 )
 
-# Every placeholder a template may use besides ``field.<name>``, with what it holds.
+# Every placeholder a template may use besides ``field.<name>``, with what it holds (shown
+# to staff in the editor, so in the interface's language).
 RESIDENT_PLACEHOLDERS = {
-    "nama": "Nama lengkap",
-    "nik": "NIK",
-    "no_kk": "Nomor KK",
-    "tempat_lahir": "Tempat lahir",
-    "tanggal_lahir": "Tanggal lahir",
-    "tempat_tanggal_lahir": "Tempat, tanggal lahir",
-    "jenis_kelamin": "Jenis kelamin",
-    "agama": "Agama",
-    "pendidikan": "Pendidikan",
-    "pekerjaan": "Pekerjaan",
-    "status_perkawinan": "Status perkawinan",
-    "kewarganegaraan": "Kewarganegaraan",
-    "alamat": "Alamat",
-    "rt": "RT",
-    "rw": "RW",
-    "dusun": "Dusun",
+    "nama": _("Nama lengkap"),
+    "nik": _("NIK"),
+    "no_kk": _("Nomor KK"),
+    "tempat_lahir": _("Tempat lahir"),
+    "tanggal_lahir": _("Tanggal lahir"),
+    "tempat_tanggal_lahir": _("Tempat, tanggal lahir"),
+    "jenis_kelamin": _("Jenis kelamin"),
+    "agama": _("Agama"),
+    "pendidikan": _("Pendidikan"),
+    "pekerjaan": _("Pekerjaan"),
+    "status_perkawinan": _("Status perkawinan"),
+    "kewarganegaraan": _("Kewarganegaraan"),
+    "alamat": _("Alamat"),
+    "rt": _("RT"),
+    "rw": _("RW"),
+    "dusun": _("Dusun"),
 }
 VILLAGE_PLACEHOLDERS = {
-    "nama_desa": "Nama desa",
-    "sebutan_desa": "Sebutan desa (desa, kampung, nagari ...)",
-    "alamat_desa": "Alamat kantor desa",
-    "jabatan_kepala_desa": "Jabatan kepala desa",
+    "nama_desa": _("Nama desa"),
+    "sebutan_desa": _("Sebutan desa (desa, kampung, nagari ...)"),
+    "alamat_desa": _("Alamat kantor desa"),
+    "jabatan_kepala_desa": _("Jabatan kepala desa"),
 }
 LETTER_PLACEHOLDERS = {
-    "jenis_surat": "Nama jenis surat",
-    "nomor": "Nomor surat",
-    "tanggal_surat": "Tanggal surat",
-    "berlaku_sampai": "Berlaku sampai",
-    "penandatangan": "Nama penandatangan",
-    "jabatan_penandatangan": "Jabatan penandatangan",
+    "jenis_surat": _("Nama jenis surat"),
+    "nomor": _("Nomor surat"),
+    "tanggal_surat": _("Tanggal surat"),
+    "berlaku_sampai": _("Berlaku sampai"),
+    "penandatangan": _("Nama penandatangan"),
+    "jabatan_penandatangan": _("Jabatan penandatangan"),
 }
 BASE_PLACEHOLDERS = {**RESIDENT_PLACEHOLDERS, **VILLAGE_PLACEHOLDERS, **LETTER_PLACEHOLDERS}
 

@@ -44,6 +44,7 @@ from services.village.models import VillageProfile
 from tenants.models import Domain
 
 FIELD_NAME_MAX = 40
+FIELDS_MAX = 30
 FIELD_VALUE_MAX = 500
 LETTER_EVENT = "letter.status_changed"
 
@@ -110,52 +111,96 @@ def letter_settings_update(*, actor: Any, changes: dict) -> LetterSettings:
     return row
 
 
-def _fields_schema_check(fields: Any) -> list[dict]:
-    """The extra-field schema of a letter type, normalised; BalaiError names what is wrong."""
+def letter_number_example(*, options: LetterSettings | None = None) -> str:
+    """A number as the village's format would give it today (the 12th letter of a surat
+    keterangan domisili): what the settings page shows next to the format."""
+    options = options or letter_settings_get()
+    profile = VillageProfile.objects.get(id=1)
+    return number_format(
+        text=options.number_format,
+        classification="470",
+        seq=12,
+        village_code=profile.region_code.rsplit(".", 1)[-1],
+        on=timezone.localdate(),
+        type_code="domisili",
+    )
 
-    def error(index: int, message: str, message_en: str) -> BalaiError:
-        return BalaiError.single(f"fields[{index}]", "invalid_field_schema", message, message_en)
 
+def letter_type_fields_check(*, fields: Any) -> list[dict]:
+    """A letter type's extra-field definitions, checked and normalised.
+
+    Every problem is reported at once, each named ``fields[<index>].<attribute>`` (or
+    ``fields`` for the list itself), so an editor can mark every wrong row in one go.
+    """
     if not isinstance(fields, list):
         raise BalaiError.single(
             "fields", "invalid_field_schema", "Isian harus berupa daftar.", "Give a list."
         )
+    if len(fields) > FIELDS_MAX:
+        raise BalaiError.single(
+            "fields",
+            "too_many_fields",
+            f"Paling banyak {FIELDS_MAX} isian.",
+            f"At most {FIELDS_MAX} fields.",
+        )
+    errors: list[FieldError] = []
+
+    def error(index: int, attribute: str, message: str, message_en: str) -> None:
+        name = f"fields[{index}]" + (f".{attribute}" if attribute else "")
+        errors.append(FieldError(name, "invalid_field_schema", message, message_en))
+
     seen: set[str] = set()
     clean: list[dict] = []
     for index, item in enumerate(fields):
         if not isinstance(item, dict):
-            raise error(index, "Setiap isian harus berupa objek.", "Each field must be an object.")
+            error(index, "", "Setiap isian harus berupa objek.", "Each field must be an object.")
+            continue
         name = str(item.get("name", ""))
         if not rendering.PLACEHOLDER_NAME.match(name) or "." in name or len(name) > FIELD_NAME_MAX:
-            raise error(
+            error(
                 index,
+                "name",
                 f"Nama isian {name!r} tidak valid (huruf kecil, angka, garis bawah).",
                 f"Field name {name!r} is invalid (lowercase letters, digits, underscores).",
             )
-        if name in seen:
-            raise error(index, f"Nama isian {name} ganda.", f"Field name {name} is repeated.")
+        elif name in seen:
+            error(index, "name", f"Nama isian {name} ganda.", f"Field name {name} is repeated.")
         seen.add(name)
         kind = item.get("type", FieldType.TEXT)
         if kind not in FieldType.values:
-            raise error(
+            error(
                 index,
+                "type",
                 f"Tipe isian {kind!r} tidak dikenal: {', '.join(FieldType.values)}.",
                 f"Unknown field type {kind!r}: use {', '.join(FieldType.values)}.",
             )
         entry = {
             "name": name,
-            "label": str(item.get("label") or name)[:120],
+            "label": str(item.get("label") or name).strip()[:120] or name,
             "type": kind,
             "required": bool(item.get("required", False)),
         }
         if kind == FieldType.CHOICE:
             choices = item.get("choices")
             if not isinstance(choices, list) or not choices:
-                raise error(
-                    index, "Isian pilihan butuh daftar pilihan.", "A choice field needs choices."
+                error(
+                    index,
+                    "choices",
+                    "Isian pilihan butuh daftar pilihan.",
+                    "A choice field needs choices.",
                 )
-            entry["choices"] = [str(c)[:120] for c in choices]
+            else:
+                entry["choices"] = [str(c).strip()[:120] for c in choices]
+                if "" in entry["choices"] or len(set(entry["choices"])) < len(choices):
+                    error(
+                        index,
+                        "choices",
+                        "Pilihan tidak boleh kosong atau ganda.",
+                        "Choices must be neither empty nor repeated.",
+                    )
         clean.append(entry)
+    if errors:
+        raise BalaiError(errors=errors)
     return clean
 
 
@@ -175,7 +220,7 @@ def _letter_type_apply(letter_type: LetterType, data: dict) -> list[str]:
     for name in changed:
         value = data[name]
         if name == "fields":
-            value = _fields_schema_check(value)
+            value = letter_type_fields_check(fields=value)
         if name == "requirements":
             value = [str(item)[:200] for item in value or []]
         setattr(letter_type, name, value)

@@ -1,6 +1,7 @@
 """A letter's journey in a real Chromium: a resident asks for a surat keterangan domisili,
 an operator verifies it, the kepala desa signs it, the resident downloads the PDF, and the
-QR code's verification page confirms it. Screenshots of each page at 360 and 1280 px."""
+QR code's verification page confirms it. Then the office side: a request entered at the
+counter, the letter settings and the field editor. Screenshots at 360 and 1280 px."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from balai.accounts.models import StaffRole, User
 from balai.accounts.services import membership_grant
 from services.audit.models import AuditEntry
 from services.events.models import DomainEvent
-from services.letters.models import Letter, LetterCounter
+from services.letters.models import Letter, LetterCounter, LetterSettings, LetterType
 from services.residents.models import Resident
 from tenants.models import Village
 from tests.conftest import PASSWORD, RESIDENT_PIN
@@ -156,3 +157,76 @@ def test_a_letter_from_request_to_verified_pdf(
     expect(page.get_by_text("Surat ini asli")).to_be_visible()
     expect(page.get_by_text(letter.number)).to_be_visible()
     screenshot(page, "letters-verification")
+
+
+@pytest.fixture
+def letter_setup_restored(village_a, django_db_blocker):
+    """The settings and the domisili type as they were: the journey below commits changes."""
+    village, nik = village_a
+    with django_db_blocker.unblock(), schema_context(village.schema_name):
+        options = LetterSettings.objects.values().get(id=1)
+        fields = LetterType.objects.get(code="domisili").fields
+    yield village, nik
+    with django_db_blocker.unblock(), schema_context(village.schema_name):
+        LetterSettings.objects.filter(id=1).update(**options)
+        LetterType.objects.filter(code="domisili").update(fields=fields)
+
+
+def test_the_office_enters_a_counter_request_and_configures_letters(
+    balai_server: BalaiServer, page: Page, letter_setup_restored, django_db_blocker, cast
+):
+    village, nik = letter_setup_restored
+    _log_in_staff(page, balai_server, "alice")
+    # given: Siti at the counter; the kepala desa finds her by typing her NIK
+    page.get_by_role("link", name="Permohonan di loket").first.click()
+    expect(page.get_by_role("heading", name="Permohonan di loket")).to_be_visible()
+    page.fill("#id_q", nik[:10])
+    results = page.locator("#counter-residents")
+    expect(results.get_by_text("Siti Aminah")).to_be_visible()
+    screenshot(page, "letters-counter-search")
+    results.get_by_role("link", name="Siti Aminah").click()
+    screenshot(page, "letters-counter-choose")
+    page.get_by_role("link", name="Surat Keterangan Domisili").click()
+    # when: sent without the purpose, then with it
+    page.get_by_role("button", name="Catat permohonan").click()
+    expect(page.get_by_text("Keperluan wajib diisi.")).to_be_visible()
+    screenshot(page, "letters-counter-form-error")
+    page.fill("#id_keperluan", "Mendaftar BPJS")
+    page.get_by_role("button", name="Catat permohonan").click()
+    # then: the request is in the office's queue, recorded as made at the counter
+    expect(page.get_by_text("Permohonan di loket tercatat.")).to_be_visible()
+    expect(page.get_by_text("Di loket oleh petugas")).to_be_visible()
+    screenshot(page, "letters-counter-done")
+    with django_db_blocker.unblock(), schema_context(village.schema_name):
+        letter = Letter.objects.latest("id")
+    assert (letter.channel, letter.field_values) == ("counter", {"keperluan": "Mendaftar BPJS"})
+
+    # the kepala desa delegates signing to the sekretaris; a bad format is refused first
+    page.goto(balai_server.url("/kantor/surat/", village_slug=SLUG))
+    page.get_by_role("link", name="Pengaturan surat").click()
+    page.fill("#id_number_format", "{seq}/{gaji}")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.get_by_text("Bagian nomor tidak dikenal: {gaji}", exact=False)).to_be_visible()
+    screenshot(page, "letters-settings-error")
+    page.fill("#id_number_format", "{classification}/{seq:03d}/{village_code}/{month_roman}/{year}")
+    page.get_by_label("Sekretaris desa").check()
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.get_by_text("Pengaturan surat tersimpan.")).to_be_visible()
+    screenshot(page, "letters-settings")
+    with django_db_blocker.unblock(), schema_context(village.schema_name):
+        assert LetterSettings.objects.get(id=1).signer_roles == ["kepala_desa", "sekretaris"]
+
+    # and adds a field to the domisili letter in the first blank row
+    page.goto(balai_server.url("/kantor/surat/templat/domisili/", village_slug=SLUG))
+    page.get_by_role("link", name="Ubah isian surat").click()
+    page.fill("#id_isian-2-name", "status_rumah")
+    page.fill("#id_isian-2-label", "Status rumah")
+    page.select_option("#id_isian-2-type", "choice")
+    page.fill("#id_isian-2-choices", "Milik sendiri\nSewa")
+    page.get_by_role("button", name="Simpan isian").click()
+    expect(page.get_by_text("Isian surat tersimpan.")).to_be_visible()
+    screenshot(page, "letters-fields-edit")
+    with django_db_blocker.unblock(), schema_context(village.schema_name):
+        fields = LetterType.objects.get(code="domisili").fields
+    assert fields[-1]["name"] == "status_rumah"
+    assert fields[-1]["choices"] == ["Milik sendiri", "Sewa"]
