@@ -102,7 +102,7 @@ def test_a_resident_registers_staff_take_attendance_and_the_certificate_download
     page.fill("#id_user-password", PASSWORD)
     page.locator("form:has(#id_user-username) button[type=submit]").click()
     page.goto(balai_server.url("/kantor/", village_slug="negarabatin"))
-    page.get_by_role("link", name="Pelatihan", exact=True).click()
+    page.get_by_role("link", name="Pelatihan", exact=True).first.click()
     page.get_by_role("link", name=TITLE).click()
     page.get_by_label("Siti Aminah", exact=True).check()
     screenshot(page, "learning-attendance")
@@ -131,7 +131,7 @@ def test_a_visitor_finds_the_training_and_the_materials_from_the_header(
     # Uses the (read-only) cast: it also makes pytest-django set up the test database when
     # this module runs alone.
     page.goto(balai_server.url("/", village_slug="desa-c"))
-    page.get_by_role("link", name="Pelatihan", exact=True).click()
+    page.get_by_role("navigation").get_by_role("link", name="Pelatihan", exact=True).click()
     expect(page.get_by_text("Belum ada program mendatang")).to_be_visible()
     screenshot(page, "learning-programmes-empty")
     page.get_by_role("link", name="Lihat materi belajar").click()
