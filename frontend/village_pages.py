@@ -81,6 +81,11 @@ STAFF_SECTIONS = [
         _("Program pelatihan, pendaftaran, kehadiran dan sertifikat."),
         "page-staff-programmes",
     ),
+    StaffSection(
+        _("Materi belajar desa"),
+        _("Panduan dan video milik desa: tambah, ubah, hapus."),
+        "page-staff-materials",
+    ),
 ]
 
 
