@@ -85,6 +85,16 @@ class BusinessRegisterForm(BusinessForm):
     photos = PhotosField(label=_("Foto usaha"), help_text=_("Paling banyak 6 foto, 5 MB per foto."))
 
 
+class StaffBusinessForm(BusinessRegisterForm):
+    """Staff register a business for a resident, chosen from the owner search."""
+
+    # Chosen with a radio button of the owner search; the service checks the resident.
+    owner_id = forms.CharField(label=_("Pemilik usaha"), required=False, max_length=20)
+    submit = forms.BooleanField(
+        label=_("Langsung ajukan untuk verifikasi"), required=False, initial=True
+    )
+
+
 class PhotosForm(forms.Form):
     photos = PhotosField(
         label=_("Tambah foto"), help_text=_("JPEG, PNG, WebP atau GIF, 5 MB per foto.")
@@ -184,3 +194,9 @@ class CatalogRegionForm(forms.Form):
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", _("Pilih wilayah")), *regions]
+
+
+class PotentialEditForm(PotentialForm):
+    """The potential's text and figures; its photos are kept as they are."""
+
+    photos = None

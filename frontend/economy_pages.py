@@ -18,6 +18,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from balai.errors import BalaiError
 from balai.marketplace.filters import catalog_filter, catalog_filters_parse
@@ -31,13 +32,17 @@ from frontend.economy_forms import (
     BusinessForm,
     BusinessRegisterForm,
     PhotosForm,
+    PotentialEditForm,
     PotentialForm,
     ProductCreateForm,
     ProductFilterForm,
     ProductForm,
     ReasonForm,
+    StaffBusinessForm,
 )
 from frontend.forms import add_balai_errors, balai_error_messages
+from frontend.learning_forms import ResidentSearchForm
+from frontend.resident_search import resident_search
 from services.economy import selectors, services
 from services.economy.models import (
     Bumdes,
@@ -53,6 +58,7 @@ from services.economy.selectors import Actor
 from services.residents.models import Resident
 
 PAGE_SIZE = 24
+STAFF_PAGE_SIZE = 50
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -383,6 +389,32 @@ def my_product_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("page-my-product-edit", product.pk)
 
 
+@resident_page
+@require_POST
+def my_business_photo_delete(request: HttpRequest, pk: int, index: int) -> HttpResponse:
+    business = _own_business(request, pk)
+    try:
+        services.business_photo_remove(business=business, index=index)
+    except BalaiError as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("Foto dihapus."))
+    return redirect("page-my-business-detail", business.pk)
+
+
+@resident_page
+@require_POST
+def my_product_photo_delete(request: HttpRequest, pk: int, index: int) -> HttpResponse:
+    product = _own_product(request, pk)
+    try:
+        services.product_photo_remove(product=product, index=index)
+    except BalaiError as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("Foto dihapus."))
+    return redirect("page-my-product-edit", product.pk)
+
+
 # -- staff -----------------------------------------------------------------------------------
 
 
@@ -404,9 +436,10 @@ def staff_economy(request: HttpRequest) -> HttpResponse:
         "economy/staff_economy.html",
         {
             "pending": businesses.filter(status=BusinessStatus.SUBMITTED).order_by("created_at"),
-            "verified": businesses.filter(status=BusinessStatus.VERIFIED).order_by("name", "id")[
-                :50
-            ],
+            "verified": Paginator(
+                businesses.filter(status=BusinessStatus.VERIFIED).order_by("name", "id"),
+                STAFF_PAGE_SIZE,
+            ).get_page(request.GET.get("halaman")),
             "counts": counts,
             "reason_form": ReasonForm(),
             "hidden_count": Product.objects.filter(hidden=True).count(),
@@ -598,3 +631,104 @@ def staff_potential_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.potential_delete(potential=potential)
         messages.success(request, _("Potensi desa dihapus."))
     return redirect("page-staff-potential")
+
+
+@village_staff_page
+def staff_business_new(request: HttpRequest) -> HttpResponse:
+    """Staff register a business for a resident found by NIK or name (htmx search), through
+    the service the resident's own registration uses."""
+    search_form = ResidentSearchForm(request.GET or None)
+    found = resident_search(request, search_form, page="business")
+    if request.htmx and request.htmx.target == "owner-results":
+        return render(request, "economy/_owner_results.html", {"found": found})
+    form = StaffBusinessForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            owner = services.business_owner_get(form.cleaned_data["owner_id"])
+            business = services.business_register(
+                owner=owner, data=form.cleaned_data, photos=_files(request)
+            )
+        except BalaiError as error:
+            add_balai_errors(form, error)
+        else:
+            if form.cleaned_data["submit"]:
+                services.business_submit(business=business)
+            messages.success(
+                request,
+                _("Usaha %(name)s terdaftar atas nama %(owner)s.")
+                % {"name": business.name, "owner": owner.full_name},
+            )
+            return redirect("page-staff-economy")
+    return render(
+        request,
+        "economy/staff_business_form.html",
+        {"form": form, "search_form": search_form, "found": found},
+        status=400 if form.errors else 200,
+    )
+
+
+def _staff_potential(pk: int) -> Potential:
+    potential = Potential.objects.filter(pk=pk).first()
+    if potential is None:
+        raise Http404
+    return potential
+
+
+@village_staff_page
+def staff_potential_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    potential = _staff_potential(pk)
+    initial = {
+        name: "" if getattr(potential, name) is None else getattr(potential, name)
+        for name in PotentialEditForm.base_fields
+    }
+    form = PotentialEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.potential_update(potential=potential, data=form.cleaned_data)
+        except BalaiError as error:
+            add_balai_errors(form, error)
+        else:
+            messages.success(request, _("Potensi desa tersimpan."))
+            return redirect("page-staff-potential")
+    return render(
+        request,
+        "economy/staff_potential_edit.html",
+        {"form": form, "potential": potential},
+        status=400 if form.errors else 200,
+    )
+
+
+def _staff_unit(pk: int) -> BumdesUnit:
+    unit = BumdesUnit.objects.filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+@village_staff_page
+def staff_bumdes_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _staff_unit(pk)
+    initial = {name: getattr(unit, name) for name in BumdesUnitForm.base_fields}
+    form = BumdesUnitForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.bumdes_unit_update(unit=unit, data=form.cleaned_data)
+        except BalaiError as error:
+            add_balai_errors(form, error)
+        else:
+            messages.success(request, _("Unit usaha tersimpan."))
+            return redirect("page-staff-bumdes")
+    return render(
+        request,
+        "economy/staff_bumdes_unit_edit.html",
+        {"form": form, "unit": unit},
+        status=400 if form.errors else 200,
+    )
+
+
+@village_staff_page
+@require_POST
+def staff_bumdes_unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    services.bumdes_unit_delete(unit=_staff_unit(pk))
+    messages.success(request, _("Unit usaha dihapus."))
+    return redirect("page-staff-bumdes")

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from balai.learning.models import MaterialTopic, ProgrammeStatus, TargetGroup
+from balai.learning.models import MaterialKind, MaterialTopic, ProgrammeStatus, TargetGroup
 
 DATETIME_INPUT = {"type": "datetime-local"}
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -88,3 +88,24 @@ class MaterialFilterForm(forms.Form):
     topic = forms.ChoiceField(
         label=_("Topik"), required=False, choices=[("", _("Semua")), *MaterialTopic.choices]
     )
+
+
+class MaterialForm(forms.Form):
+    title = forms.CharField(label=_("Judul"), max_length=160, required=False)
+    topic = forms.ChoiceField(label=_("Topik"), choices=MaterialTopic.choices)
+    kind = forms.ChoiceField(label=_("Jenis"), choices=MaterialKind.choices)
+    # Text, not URLField: the service says in both languages what a valid link is.
+    url = forms.CharField(
+        label=_("Tautan"),
+        max_length=400,
+        required=False,
+        help_text=_("Alamat yang diawali http:// atau https://."),
+        widget=forms.TextInput(attrs={"inputmode": "url"}),
+    )
+    summary = forms.CharField(
+        label=_("Ringkasan"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    @classmethod
+    def initial_of(cls, material) -> dict:
+        return {name: getattr(material, name) for name in cls.base_fields}

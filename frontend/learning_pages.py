@@ -28,21 +28,18 @@ from frontend.access import resident_page, village_staff_page
 from frontend.forms import add_balai_errors, balai_error_messages
 from frontend.learning_forms import (
     MaterialFilterForm,
+    MaterialForm,
     ProgrammeForm,
     RegisterResidentForm,
     ResidentSearchForm,
 )
-from services.audit.models import AuditAction
-from services.audit.services import audit_record
+from frontend.resident_search import resident_search
 from services.programmes import selectors, services
 from services.programmes.models import VillageMaterial
 from services.programmes.selectors import Actor
-from services.residents.reference import ResidentStatus
-from services.residents.selectors import ResidentFilters, resident_list
 
 KECAMATAN, VILLAGE = "kecamatan", "village"
 UPCOMING_LIMIT, PAST_LIMIT = 50, 20
-SEARCH_LIMIT = 10
 
 
 @dataclass(frozen=True)
@@ -214,14 +211,10 @@ def programme_register(request: HttpRequest, programme_id: int) -> HttpResponse:
 def kecamatan_programme_register(request: HttpRequest, programme_id: int) -> HttpResponse:
     form = forms.Form(request.POST)
     try:
-        resident = services.resident_for_registration(request.resident.resident_id)
-        registration = learning_services.kecamatan_registration_create(
+        registration = services.kecamatan_registration_for(
             village=request.village,
-            resident_id=resident.pk,
-            display_name=resident.full_name,
-            phone=resident.phone,
-            person=services.person_of(resident),
             programme_id=programme_id,
+            resident_id=request.resident.resident_id,
         )
     except BalaiError as error:
         add_balai_errors(form, error)
@@ -370,7 +363,10 @@ def staff_programmes(request: HttpRequest) -> HttpResponse:
         "learning/staff_programmes.html",
         {
             "rows": _rows(programmes, VILLAGE),
-            "kecamatan_rows": _rows(kecamatan, KECAMATAN),
+            "kecamatan_rows": [
+                ProgrammeRow(p, KECAMATAN, reverse("page-staff-kecamatan-programme", args=[p.pk]))
+                for p in kecamatan
+            ],
         },
     )
 
@@ -423,23 +419,6 @@ def staff_programme_edit(request: HttpRequest, programme_id: int) -> HttpRespons
     )
 
 
-def _resident_search(request: HttpRequest, form: ResidentSearchForm) -> list | None:
-    """Residents matching the NIK (digits) or name searched; the search is audited as
-    the register's list is (which filters, how many came back; never the term)."""
-    if not form.is_valid() or not form.cleaned_data["q"].strip():
-        return None
-    term = form.cleaned_data["q"].strip()
-    filters = ResidentFilters(nik=term) if term.isdigit() else ResidentFilters(name=term)
-    found = list(resident_list(filters=filters).filter(status=ResidentStatus.ALIVE)[:SEARCH_LIMIT])
-    audit_record(
-        actor=request.user,
-        action=AuditAction.LIST,
-        object_type="resident",
-        detail={"filters": filters.used(), "returned": len(found), "page": "programme"},
-    )
-    return found
-
-
 def _render_staff_programme(
     request: HttpRequest,
     programme_id: int,
@@ -465,8 +444,9 @@ def _render_staff_programme(
         "confirmed": [r for r in registrations if r.status == RegistrationStatus.CONFIRMED],
         "waiting": [r for r in registrations if r.status == RegistrationStatus.WAITING],
         "search_form": search_form,
-        "found": _resident_search(request, search_form),
+        "found": resident_search(request, search_form, page="programme"),
         "register_form": register_form or RegisterResidentForm(),
+        "register_url": reverse("page-staff-programme-register", args=[programme.pk]),
         "attendance_errors": attendance_errors,
         "attendance_open": programme.starts_at <= timezone.now()
         and programme.status != "cancelled",
@@ -566,3 +546,158 @@ def staff_certificate(request: HttpRequest, registration_id: int) -> HttpRespons
         return certificate_response(services.certificate_for(registration))
     except BalaiError as error:
         return _error_page(request, error)
+
+
+# -- staff: kecamatan programmes, for the village's residents --------------------------------
+
+
+def _render_staff_kecamatan(
+    request: HttpRequest, programme_id: int, *, register_form=None, status=200
+) -> HttpResponse:
+    """A programme of the village's kecamatan as its staff see it: the village's own
+    registrations (not the other villages') and the resident search to register more."""
+    programme = (
+        learning_selectors.programmes_with_seats(
+            learning_selectors.kecamatan_programmes_visible(
+                kecamatan_code=request.village.kecamatan_code
+            ).filter(pk=programme_id)
+        )
+    ).first()
+    if programme is None:
+        return _error_page(
+            request,
+            BalaiError.single(
+                "programme", "not_found", "Data tidak ditemukan.", "Not found.", status=404
+            ),
+        )
+    registrations = list(
+        learning_selectors.kecamatan_registrations_of(village_code=request.village.region_id)
+        .filter(programme=programme)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .order_by("created_at", "id")
+    )
+    search_form = ResidentSearchForm(request.GET or None)
+    context = {
+        "programme": programme,
+        "row": ProgrammeRow(programme, KECAMATAN, _detail_url(KECAMATAN, programme.pk)),
+        "registrations": registrations,
+        "search_form": search_form,
+        "found": resident_search(request, search_form, page="kecamatan_programme"),
+        "register_form": register_form or RegisterResidentForm(),
+        "register_url": reverse("page-staff-kecamatan-programme-register", args=[programme.pk]),
+        "is_open": programme.status == "open" and programme.starts_at > timezone.now(),
+    }
+    if request.htmx and request.htmx.target == "resident-results":
+        return render(request, "learning/_resident_results.html", context, status=status)
+    return render(request, "learning/staff_kecamatan_programme.html", context, status=status)
+
+
+@village_staff_page
+@require_GET
+def staff_kecamatan_programme(request: HttpRequest, programme_id: int) -> HttpResponse:
+    return _render_staff_kecamatan(request, programme_id)
+
+
+@village_staff_page
+@require_POST
+def staff_kecamatan_register(request: HttpRequest, programme_id: int) -> HttpResponse:
+    form = RegisterResidentForm(request.POST)
+    form.is_valid()
+    try:
+        registration = services.kecamatan_registration_for(
+            village=request.village,
+            programme_id=programme_id,
+            resident_id=form.cleaned_data.get("resident_id"),
+            by_user_id=request.user.pk,
+        )
+    except BalaiError as error:
+        add_balai_errors(form, error)
+        return _render_staff_kecamatan(
+            request, programme_id, register_form=form, status=error.status
+        )
+    if registration.status == RegistrationStatus.WAITING:
+        messages.warning(
+            request,
+            _("%(name)s masuk daftar tunggu: program sudah penuh.")
+            % {"name": registration.display_name},
+        )
+    else:
+        messages.success(request, _("%(name)s terdaftar.") % {"name": registration.display_name})
+    return redirect("page-staff-kecamatan-programme", programme_id=programme_id)
+
+
+@village_staff_page
+@require_POST
+def staff_kecamatan_registration_cancel(request: HttpRequest, registration_id: int) -> HttpResponse:
+    try:
+        registration = learning_services.kecamatan_registration_cancel(
+            village=request.village, registration_id=registration_id, resident_id=None
+        )
+    except BalaiError as error:
+        return _error_page(request, error)
+    messages.success(
+        request, _("Pendaftaran %(name)s dibatalkan.") % {"name": registration.display_name}
+    )
+    return redirect("page-staff-kecamatan-programme", programme_id=registration.programme_id)
+
+
+# -- staff: the village's own learning materials ---------------------------------------------
+
+
+@village_staff_page
+@require_http_methods(["GET", "POST"])
+def staff_materials(request: HttpRequest) -> HttpResponse:
+    form = MaterialForm(request.POST or None, initial={"kind": "panduan"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.material_create(data=form.cleaned_data, by_user_id=request.user.pk)
+        except BalaiError as error:
+            add_balai_errors(form, error)
+        else:
+            messages.success(request, _("Materi ditambahkan."))
+            return redirect("page-staff-materials")
+    return render(
+        request,
+        "learning/staff_materials.html",
+        {"form": form, "materials": VillageMaterial.objects.all()},
+        status=400 if form.errors else 200,
+    )
+
+
+@village_staff_page
+@require_http_methods(["GET", "POST"])
+def staff_material_edit(request: HttpRequest, material_id: int) -> HttpResponse:
+    material = VillageMaterial.objects.filter(pk=material_id).first()
+    if material is None:
+        return _error_page(
+            request,
+            BalaiError.single(
+                "material", "not_found", "Materi tidak ditemukan.", "Material not found.", 404
+            ),
+        )
+    form = MaterialForm(request.POST or None, initial=MaterialForm.initial_of(material))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.material_update(material_id=material.pk, data=form.cleaned_data)
+        except BalaiError as error:
+            add_balai_errors(form, error)
+        else:
+            messages.success(request, _("Materi disimpan."))
+            return redirect("page-staff-materials")
+    return render(
+        request,
+        "learning/staff_material_form.html",
+        {"form": form, "material": material},
+        status=400 if form.errors else 200,
+    )
+
+
+@village_staff_page
+@require_POST
+def staff_material_delete(request: HttpRequest, material_id: int) -> HttpResponse:
+    try:
+        services.material_delete(material_id=material_id)
+    except BalaiError as error:
+        return _error_page(request, error)
+    messages.success(request, _("Materi dihapus."))
+    return redirect("page-staff-materials")

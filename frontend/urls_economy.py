@@ -25,7 +25,18 @@ urlpatterns = [
         pages.my_product_delete,
         name="page-my-product-delete",
     ),
+    path(
+        "warga/usaha/<int:pk>/foto/<int:index>/hapus/",
+        pages.my_business_photo_delete,
+        name="page-my-business-photo-delete",
+    ),
+    path(
+        "warga/usaha/produk/<int:pk>/foto/<int:index>/hapus/",
+        pages.my_product_photo_delete,
+        name="page-my-product-photo-delete",
+    ),
     path("kantor/ekonomi/", pages.staff_economy, name="page-staff-economy"),
+    path("kantor/ekonomi/usaha/baru/", pages.staff_business_new, name="page-staff-business-new"),
     path(
         "kantor/ekonomi/usaha/<int:pk>/verifikasi/",
         pages.staff_business_verify,
@@ -48,7 +59,22 @@ urlpatterns = [
         name="page-staff-product-unhide",
     ),
     path("kantor/ekonomi/bumdes/", pages.staff_bumdes, name="page-staff-bumdes"),
+    path(
+        "kantor/ekonomi/bumdes/unit/<int:pk>/",
+        pages.staff_bumdes_unit_edit,
+        name="page-staff-bumdes-unit-edit",
+    ),
+    path(
+        "kantor/ekonomi/bumdes/unit/<int:pk>/hapus/",
+        pages.staff_bumdes_unit_delete,
+        name="page-staff-bumdes-unit-delete",
+    ),
     path("kantor/ekonomi/potensi/", pages.staff_potential, name="page-staff-potential"),
+    path(
+        "kantor/ekonomi/potensi/<int:pk>/ubah/",
+        pages.staff_potential_edit,
+        name="page-staff-potential-edit",
+    ),
     path(
         "kantor/ekonomi/potensi/<int:pk>/hapus/",
         pages.staff_potential_delete,

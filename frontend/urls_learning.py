@@ -50,6 +50,32 @@ urlpatterns = [
     path("kantor/pelatihan/", pages.staff_programmes, name="page-staff-programmes"),
     path("kantor/pelatihan/baru/", pages.staff_programme_new, name="page-staff-programme-new"),
     path(
+        "kantor/pelatihan/kecamatan/<int:programme_id>/",
+        pages.staff_kecamatan_programme,
+        name="page-staff-kecamatan-programme",
+    ),
+    path(
+        "kantor/pelatihan/kecamatan/<int:programme_id>/daftarkan/",
+        pages.staff_kecamatan_register,
+        name="page-staff-kecamatan-programme-register",
+    ),
+    path(
+        "kantor/pelatihan/kecamatan/pendaftaran/<int:registration_id>/batal/",
+        pages.staff_kecamatan_registration_cancel,
+        name="page-staff-kecamatan-registration-cancel",
+    ),
+    path("kantor/pelatihan/materi/", pages.staff_materials, name="page-staff-materials"),
+    path(
+        "kantor/pelatihan/materi/<int:material_id>/",
+        pages.staff_material_edit,
+        name="page-staff-material-edit",
+    ),
+    path(
+        "kantor/pelatihan/materi/<int:material_id>/hapus/",
+        pages.staff_material_delete,
+        name="page-staff-material-delete",
+    ),
+    path(
         "kantor/pelatihan/<int:programme_id>/",
         pages.staff_programme_detail,
         name="page-staff-programme",

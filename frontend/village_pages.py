@@ -123,6 +123,11 @@ STAFF_SECTIONS = [
         "page-audit-log",
         roles=office_pages.AUDIT_ROLES,
     ),
+    StaffSection(
+        _("Materi belajar desa"),
+        _("Panduan dan video milik desa: tambah, ubah, hapus."),
+        "page-staff-materials",
+    ),
 ]
 
 

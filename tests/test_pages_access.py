@@ -46,8 +46,10 @@ STAFF_PAGES = [
     "/kantor/ekonomi/produk/",
     "/kantor/ekonomi/bumdes/",
     "/kantor/ekonomi/potensi/",
+    "/kantor/ekonomi/usaha/baru/",
     "/kantor/pelatihan/",
     "/kantor/pelatihan/baru/",
+    "/kantor/pelatihan/materi/",
     "/kantor/penduduk/",
     "/kantor/penduduk/baru/",
     "/kantor/penduduk/ekspor.csv",
@@ -96,6 +98,17 @@ ECONOMY_STAFF_ACTIONS = [
     "/kantor/ekonomi/bumdes/",
     "/kantor/ekonomi/potensi/",
     "/kantor/ekonomi/potensi/1/hapus/",
+    "/kantor/ekonomi/potensi/1/ubah/",
+    "/kantor/ekonomi/usaha/baru/",
+    "/kantor/ekonomi/bumdes/unit/1/",
+    "/kantor/ekonomi/bumdes/unit/1/hapus/",
+]
+LEARNING_STAFF_ACTIONS = [
+    "/kantor/pelatihan/kecamatan/1/daftarkan/",
+    "/kantor/pelatihan/kecamatan/pendaftaran/1/batal/",
+    "/kantor/pelatihan/materi/",
+    "/kantor/pelatihan/materi/1/",
+    "/kantor/pelatihan/materi/1/hapus/",
 ]
 LETTER_STAFF_ACTIONS = ["/kantor/surat/baru/1/domisili/"]
 LETTER_HEAD_SECRETARY_ACTIONS = [
@@ -111,6 +124,8 @@ ECONOMY_RESIDENT_ACTIONS = [
     "/warga/usaha/produk/1/",
     "/warga/usaha/produk/1/foto/",
     "/warga/usaha/produk/1/hapus/",
+    "/warga/usaha/1/foto/0/hapus/",
+    "/warga/usaha/produk/1/foto/0/hapus/",
 ]
 STAFF_ACTIONS = [
     "/kantor/berita/baru/",
@@ -196,7 +211,7 @@ def _cases():
             yield "a", path, "get", who, LOGIN if who == "anonymous" else expected
         # Village A's resident session means nothing on village B: treated as anonymous.
         yield "b", path, "get", "resident_a", LOGIN
-    for path in ECONOMY_STAFF_ACTIONS:
+    for path in ECONOMY_STAFF_ACTIONS + LEARNING_STAFF_ACTIONS:
         for who in ("anonymous", "carol", "resident_a"):
             yield "a", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN
         yield "b", path, "post", "alice", FORBIDDEN

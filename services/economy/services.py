@@ -185,6 +185,32 @@ def business_reject(*, business: Business, reason: str, by_user_id: int) -> Busi
     return business
 
 
+def business_owner_get(owner_id: object) -> Resident:
+    """The resident staff name as a business's owner: one of this village's residents."""
+    owner = Resident.objects.filter(pk=owner_id).first() if str(owner_id).isdigit() else None
+    if owner is None:
+        raise BalaiError.single(
+            "owner_id",
+            "owner_required",
+            "Pilih pemilik usaha dari daftar penduduk desa ini.",
+            "Choose the owner from this village's residents.",
+        )
+    return owner
+
+
+@transaction.atomic
+def business_photo_remove(*, business: Business, index: int) -> Business:
+    business = _business_locked(business)
+    if not 0 <= index < len(business.photos):
+        raise _not_found("photo")
+    removed = business.photos[index]
+    business.photos = [p for i, p in enumerate(business.photos) if i != index]
+    business.save(update_fields=["photos", "updated_at"])
+    images_delete_on_commit([removed])
+    tasks.business_publish_queue(business_id=business.pk)
+    return business
+
+
 def business_photos_add(*, business: Business, uploads: Sequence) -> Business:
     photo_limit_check(current=len(business.photos), adding=len(uploads), limit=BUSINESS_PHOTO_LIMIT)
     prepared = images_prepare(uploads, folder="economy")
@@ -375,14 +401,34 @@ def bumdes_unit_create(*, data: dict) -> BumdesUnit:
             "Enter the BUMDes first.",
             status=409,
         )
-    return BumdesUnit.objects.create(
-        bumdes=bumdes,
-        name=text_check(data.get("name"), field="name", max_length=120),
-        kind=choice_check(data.get("kind"), field="kind", choices=BumdesUnitKind),
-        description=text_check(
+    return BumdesUnit.objects.create(bumdes=bumdes, **_unit_values(data))
+
+
+def _unit_values(data: dict) -> dict:
+    return {
+        "name": text_check(data.get("name"), field="name", max_length=120),
+        "kind": choice_check(data.get("kind"), field="kind", choices=BumdesUnitKind),
+        "description": text_check(
             data.get("description"), field="description", max_length=5000, required=False
         ),
-    )
+    }
+
+
+@transaction.atomic
+def bumdes_unit_update(*, unit: BumdesUnit, data: dict) -> BumdesUnit:
+    values = _unit_values(data)
+    unit = BumdesUnit.objects.select_for_update().get(pk=unit.pk)
+    for name, value in values.items():
+        setattr(unit, name, value)
+    unit.save(update_fields=list(values))
+    return unit
+
+
+@transaction.atomic
+def bumdes_unit_delete(*, unit: BumdesUnit) -> None:
+    """Remove a unit with its yearly figures; the BUMDes totals are recomputed."""
+    unit.delete()
+    tasks.summary_refresh_queue()
 
 
 @transaction.atomic
@@ -446,6 +492,18 @@ def potential_create(*, data: dict, photos: Sequence = ()) -> Potential:
     prepared = images_prepare(photos, folder="economy")
     with images_stored(prepared) as paths, transaction.atomic():
         return Potential.objects.create(photos=paths, **values)
+
+
+@transaction.atomic
+def potential_update(*, potential: Potential, data: dict) -> Potential:
+    """Correct a potential's text and figures (every field, as the create form sends them);
+    its photos stay."""
+    values = _potential_values(data)
+    potential = Potential.objects.select_for_update().get(pk=potential.pk)
+    for name, value in values.items():
+        setattr(potential, name, value)
+    potential.save(update_fields=[*values, "updated_at"])
+    return potential
 
 
 @transaction.atomic

@@ -29,7 +29,6 @@ from services.economy.serializers import (
     ProductPublicSerializer,
     ProductSerializer,
 )
-from services.residents.models import Resident
 
 STAFF_OR_RESIDENT = IsVillageStaff | IsVillageResident
 PARSERS = [JSONParser, MultiPartParser, FormParser]
@@ -187,14 +186,7 @@ class BusinessListView(ListAPIView):
     def post(self, request):
         actor = actor_of(request)
         owner_id = request.data.get("owner_id") if actor.is_staff else actor.resident_id
-        owner = Resident.objects.filter(pk=owner_id).first() if str(owner_id).isdigit() else None
-        if owner is None:
-            raise BalaiError.single(
-                "owner_id",
-                "owner_required",
-                "Pilih pemilik usaha dari daftar penduduk desa ini.",
-                "Choose the owner from this village's residents.",
-            )
+        owner = services.business_owner_get(owner_id)
         business = services.business_register(
             owner=owner, data=_fields(request), photos=_photos(request)
         )

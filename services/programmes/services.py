@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from balai.errors import BalaiError
 from balai.learning import seating
+from balai.learning import services as learning_services
 from balai.learning.certificates import Certificate, certificate_check
+from balai.learning.models import KecamatanRegistration
 from balai.learning.target_groups import Person, target_group_check
 from balai.learning.validation import material_clean, programme_clean, programme_values
 from services.economy.models import Business, BusinessStatus
@@ -18,7 +20,7 @@ from services.events.services import event_record
 from services.programmes.models import Programme, Registration, VillageMaterial
 from services.residents.models import Resident
 from services.village.models import VillageProfile
-from tenants.models import Domain
+from tenants.models import Domain, Village
 
 
 def _not_found(field: str) -> BalaiError:
@@ -87,6 +89,24 @@ def person_of(resident: Resident) -> Person:
         owns_business=Business.objects.filter(owner=resident)
         .exclude(status=BusinessStatus.REJECTED)
         .exists(),
+    )
+
+
+def kecamatan_registration_for(
+    *, village: Village, programme_id, resident_id, by_user_id: int | None = None
+) -> KecamatanRegistration:
+    """Register a resident of this village for a programme of its kecamatan: the resident
+    themself (``by_user_id=None``) or staff for them. The target group is checked against
+    this village's register; the public row keeps only the name and phone."""
+    resident = resident_for_registration(resident_id)
+    return learning_services.kecamatan_registration_create(
+        village=village,
+        resident_id=resident.pk,
+        display_name=resident.full_name,
+        phone=resident.phone,
+        person=person_of(resident),
+        programme_id=programme_id,
+        registered_by_id=by_user_id,
     )
 
 
@@ -192,3 +212,38 @@ def certificate_for(registration: Registration) -> Certificate:
 @transaction.atomic
 def material_create(*, data: dict, by_user_id: int | None) -> VillageMaterial:
     return VillageMaterial.objects.create(created_by_id=by_user_id, **material_clean(data=data))
+
+
+def _material_not_found() -> BalaiError:
+    return BalaiError.single(
+        "material", "not_found", "Materi tidak ditemukan.", "Material not found.", status=404
+    )
+
+
+@transaction.atomic
+def material_update(*, material_id, data: dict) -> VillageMaterial:
+    """Correct one of the village's own materials; fields not given keep their value."""
+    material = (
+        VillageMaterial.objects.select_for_update().filter(pk=material_id).first()
+        if str(material_id).isdigit()
+        else None
+    )
+    if material is None:
+        raise _material_not_found()
+    current = {f: getattr(material, f) for f in ("title", "summary", "topic", "kind", "url")}
+    fields = material_clean(data={**current, **data})
+    for name, value in fields.items():
+        setattr(material, name, value)
+    material.save(update_fields=[*fields, "updated_at"])
+    return material
+
+
+@transaction.atomic
+def material_delete(*, material_id) -> None:
+    deleted = (
+        VillageMaterial.objects.filter(pk=material_id).delete()[0]
+        if str(material_id).isdigit()
+        else 0
+    )
+    if not deleted:
+        raise _material_not_found()

@@ -242,15 +242,11 @@ class KecamatanRegisterView(APIView):
 
     def post(self, request, programme_id: int):
         resident_id, by_user_id = _who_registers(request)
-        resident = services.resident_for_registration(resident_id)
-        registration = learning_services.kecamatan_registration_create(
+        registration = services.kecamatan_registration_for(
             village=request.village,
-            resident_id=resident.pk,
-            display_name=resident.full_name,
-            phone=resident.phone,
-            person=services.person_of(resident),
             programme_id=programme_id,
-            registered_by_id=by_user_id,
+            resident_id=resident_id,
+            by_user_id=by_user_id,
         )
         return Response(
             MyKecamatanRegistrationSerializer(registration).data, status=status.HTTP_201_CREATED
@@ -326,7 +322,5 @@ class MaterialDetailView(APIView):
     serializer_class = VillageMaterialSerializer  # for the OpenAPI schema
 
     def delete(self, request, material_id: int):
-        deleted, _ = VillageMaterial.objects.filter(pk=material_id).delete()
-        if not deleted:
-            raise BalaiError.single("material", "not_found", "Tidak ditemukan.", "Not found.", 404)
+        services.material_delete(material_id=material_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
