@@ -8,13 +8,31 @@ the API say the same thing.
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from balai.errors import BalaiError
 from frontend.forms import add_balai_errors
 from services.complaints.models import ComplaintCategory, ComplaintStatus
+from services.complaints.uploads import MAX_PHOTOS
 
 ATTRIBUTE_PREFIX = "attr_"
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name; each is checked by the service, not here."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
 
 
 def _category_choices(categories) -> list[tuple[str, str]]:
@@ -35,11 +53,14 @@ class ComplaintFileForm(forms.Form):
     )
     latitude = forms.CharField(label=_("Lintang (opsional)"), required=False, max_length=20)
     longitude = forms.CharField(label=_("Bujur (opsional)"), required=False, max_length=20)
-    photo = forms.FileField(
+    photos = MultipleFileField(
         label=_("Foto (opsional)"),
         required=False,
-        help_text=_("JPEG, PNG atau WebP. Data lokasi dan kamera dihapus."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=format_lazy(
+            _("Paling banyak {n} foto: JPEG, PNG atau WebP. Data lokasi dan kamera dihapus."),
+            n=MAX_PHOTOS,
+        ),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     name = forms.CharField(label=_("Nama (opsional)"), required=False, max_length=120)
     phone = forms.CharField(
@@ -117,11 +138,14 @@ class ComplaintFileForm(forms.Form):
         }
 
     def add_service_errors(self, error: BalaiError) -> None:
-        """The service names ``photos[0]`` and ``attributes.<code>``; this form one photo
-        field and ``attr_<code>`` fields."""
+        """The service names ``photos[<i>]`` and ``attributes.<code>``; this form one
+        ``photos`` field (each message says which photo) and ``attr_<code>`` fields."""
         for field_error in error.errors:
-            if field_error.field.startswith("photos"):
-                field_error.field = "photo"
+            if field_error.field.startswith("photos["):
+                number = int(field_error.field[len("photos[") : -1]) + 1
+                field_error.message = f"Foto {number}: {field_error.message}"
+                field_error.message_en = f"Photo {number}: {field_error.message_en}"
+                field_error.field = "photos"
             elif field_error.field.startswith("attributes."):
                 field_error.field = ATTRIBUTE_PREFIX + field_error.field[len("attributes.") :]
         add_balai_errors(self, error)
@@ -165,6 +189,7 @@ class AssignForm(forms.Form):
     )
 
     def __init__(self, *args, assignees, **kwargs):
+        kwargs.setdefault("auto_id", "assign_%s")  # unique ids beside the other forms
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [("", _("Pilih petugas")), *assignees]
 
@@ -194,6 +219,7 @@ class StatusForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "status_%s")
         super().__init__(*args, **kwargs)
         # Rejecting has its own form, because it needs a reason.
         self.fields["status"].choices = [
@@ -208,4 +234,49 @@ class RejectForm(forms.Form):
         required=False,
         max_length=255,
         help_text=_("Ditampilkan kepada pelapor di halaman lacak."),
+    )
+
+
+class MergeForm(forms.Form):
+    original = forms.CharField(
+        label=_("Kode pengaduan asal"),
+        required=False,
+        max_length=20,
+        help_text=_("Pengaduan ini ditutup sebagai duplikat dan menunjuk ke pengaduan asal."),
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    note = forms.CharField(
+        label=_("Catatan"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "merge_%s")
+        super().__init__(*args, **kwargs)
+
+
+class VisibilityForm(forms.Form):
+    # Set by the button's form: "1" hides, "0" shows again.
+    hidden = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Alasan menyembunyikan"),
+        required=False,
+        max_length=255,
+        help_text=_("Hanya untuk petugas. Pengaduan tetap ditangani."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "visibility_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ComplaintSettingsForm(forms.Form):
+    escalate_after_days = forms.IntegerField(
+        label=_("Eskalasi ke kecamatan setelah lewat target (hari)"),
+        help_text=_("Antara 0 dan 90 hari. 0 berarti segera setelah target terlewati."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )

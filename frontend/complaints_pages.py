@@ -15,16 +15,25 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from balai.accounts.models import StaffRole
 from balai.errors import BalaiError
-from frontend.access import resident_page, village_staff_page
+from frontend.access import (
+    request_staff_role,
+    resident_page,
+    village_staff_page,
+    village_staff_page_for,
+)
 from frontend.complaints_forms import (
     AssignForm,
     ComplaintFileForm,
     ComplaintQueueFilterForm,
+    ComplaintSettingsForm,
+    MergeForm,
     RejectForm,
     ReplyForm,
     StatusForm,
     TrackForm,
+    VisibilityForm,
 )
 from frontend.forms import add_balai_errors
 from services.audit.models import AuditAction
@@ -75,7 +84,6 @@ def complaint_file_page(request: HttpRequest) -> HttpResponse:
     status = 400
     if form.is_valid():
         data = form.cleaned_data
-        photo = data.get("photo")
         try:
             complaint = services.complaint_file(
                 category_code=data["category"],
@@ -90,7 +98,7 @@ def complaint_file_page(request: HttpRequest) -> HttpResponse:
                 area_id=data["area"] or None,
                 address=data["address"],
                 attributes=form.attributes(),
-                photos=[photo] if photo else [],
+                photos=data["photos"],
                 client_ip=client_ip(request),
                 filed_via="web",
             )
@@ -202,10 +210,13 @@ def _detail(request: HttpRequest, code: str, *, forms=None, status: int = 200) -
         "resident": resident,
         "assigned": assignees.get(complaint.assigned_user_id, ""),
         "updates": complaint.updates.all(),
+        "answers": selectors.complaint_attribute_answers(complaint),
         "assign_form": forms.get("assign") or AssignForm(assignees=assignees.items()),
         "reply_form": forms.get("reply") or ReplyForm(),
         "status_form": forms.get("status") or StatusForm(),
         "reject_form": forms.get("reject") or RejectForm(),
+        "merge_form": forms.get("merge") or MergeForm(),
+        "visibility_form": forms.get("visibility") or VisibilityForm(),
     }
     template = "complaints/_staff_detail.html" if request.htmx else "complaints/staff_detail.html"
     return render(request, template, context, status=status)
@@ -300,3 +311,73 @@ def complaint_reject_page(request: HttpRequest, code: str) -> HttpResponse:
             is_public=True,
         ),
     )
+
+
+@village_staff_page
+@require_POST
+def complaint_merge_page(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        name="merge",
+        form=MergeForm(request.POST),
+        act=lambda complaint, data: services.complaint_merge(
+            complaint=complaint,
+            original_code=data["original"],
+            actor=request.user,
+            note=data["note"],
+        ),
+    )
+
+
+@village_staff_page
+@require_POST
+def complaint_visibility_page(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        name="visibility",
+        form=VisibilityForm(request.POST),
+        act=lambda complaint, data: services.complaint_visibility_set(
+            complaint=complaint, actor=request.user, hidden=data["hidden"], reason=data["reason"]
+        ),
+    )
+
+
+# -- escalation settings (every staff member reads; the kepala desa and sekretaris change) --
+
+SETTINGS_EDITORS = (StaffRole.KEPALA_DESA, StaffRole.SEKRETARIS)
+
+
+def _settings(request: HttpRequest, *, form=None, status: int = 200) -> HttpResponse:
+    row = selectors.complaint_settings_current()
+    initial = {"escalate_after_days": row.escalate_after_days}
+    context = {
+        "form": form or ComplaintSettingsForm(initial=initial),
+        "may_edit": request_staff_role(request) in SETTINGS_EDITORS,
+        "escalate_after_days": row.escalate_after_days,
+        "categories": selectors.categories_active(),
+    }
+    return render(request, "complaints/settings.html", context, status=status)
+
+
+@village_staff_page
+def complaint_settings_page(request: HttpRequest) -> HttpResponse:
+    return _settings(request)
+
+
+@village_staff_page_for(*SETTINGS_EDITORS)
+@require_POST
+def complaint_settings_save_page(request: HttpRequest) -> HttpResponse:
+    form = ComplaintSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complaint_settings_update(
+                escalate_after_days=form.cleaned_data["escalate_after_days"]
+            )
+        except BalaiError as error:
+            add_balai_errors(form, error)
+            return _settings(request, form=form, status=error.status)
+        messages.success(request, _("Pengaturan eskalasi disimpan."))
+        return redirect("page-complaint-settings")
+    return _settings(request, form=form, status=400)

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from balai.errors import BalaiError
 from frontend.access import resident_page, village_staff_page
-from frontend.forms import add_balai_errors
+from frontend.forms import add_balai_errors, balai_error_messages
 from frontend.notifications_forms import MessageLogFilterForm, PreferenceForm
 from services.notifications import selectors, services
 from services.notifications.models import MessageStatus, RecipientKind
@@ -87,23 +88,48 @@ def preferences_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@village_staff_page
-def message_log_page(request: HttpRequest) -> HttpResponse:
-    form = MessageLogFilterForm(request.GET)
+def _log(request: HttpRequest, params: QueryDict, *, partial: bool, status: int = 200):
+    form = MessageLogFilterForm(params)
     filters = form.cleaned_data if form.is_valid() else {}
     log = selectors.messages_log(
         status=filters.get("status", ""), channel=filters.get("channel", "")
     )
-    page = Paginator(log, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    page = Paginator(log, LOG_PAGE_SIZE).get_page(params.get("page"))
+    query = params.copy()
     query.pop("page", None)
     counts = selectors.message_status_counts()
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
+        # The page the table shows, so that a retry comes back to it.
+        "here": params.urlencode(),
         "counts": [(value, label, counts.get(value, 0)) for value, label in MessageStatus.choices],
     }
-    if request.htmx and request.htmx.target == "message-results":
-        return render(request, "notifications/_log_table.html", context)
-    return render(request, "notifications/log.html", context)
+    template = "notifications/_log_table.html" if partial else "notifications/log.html"
+    return render(request, template, context, status=status)
+
+
+@village_staff_page
+def message_log_page(request: HttpRequest) -> HttpResponse:
+    partial = bool(request.htmx and request.htmx.target == "message-results")
+    return _log(request, request.GET, partial=partial)
+
+
+@village_staff_page
+@require_POST
+def message_retry_page(request: HttpRequest, message_id: int) -> HttpResponse:
+    """ "Kirim ulang": a failed message goes back to the outbox for the worker."""
+    # The log's filters and page, to come back to (only ever a query string of this page).
+    params = QueryDict(request.POST.get("query", ""))
+    try:
+        services.message_retry(message_id=message_id, actor=request.user)
+    except BalaiError as error:
+        for text in balai_error_messages(error):
+            messages.error(request, text)
+        return _log(request, params, partial=bool(request.htmx), status=error.status)
+    messages.success(request, _("Pesan diantrekan untuk dikirim ulang."))
+    if request.htmx:
+        return _log(request, params, partial=True)
+    url = reverse("page-notification-log")
+    return redirect(f"{url}?{params.urlencode()}" if params else url)

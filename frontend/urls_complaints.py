@@ -12,6 +12,16 @@ urlpatterns = [
     path("warga/pengaduan/", complaints.my_complaints_page, name="page-my-complaints"),
     path("kantor/pengaduan/", complaints.complaint_queue_page, name="page-complaint-queue"),
     path(
+        "kantor/pengaduan/pengaturan/",
+        complaints.complaint_settings_page,
+        name="page-complaint-settings",
+    ),
+    path(
+        "kantor/pengaduan/pengaturan/simpan/",
+        complaints.complaint_settings_save_page,
+        name="page-complaint-settings-save",
+    ),
+    path(
         "kantor/pengaduan/<str:code>/",
         complaints.complaint_staff_detail_page,
         name="page-complaint-staff-detail",
@@ -36,6 +46,16 @@ urlpatterns = [
         complaints.complaint_reject_page,
         name="page-complaint-reject",
     ),
+    path(
+        "kantor/pengaduan/<str:code>/gabungkan/",
+        complaints.complaint_merge_page,
+        name="page-complaint-merge",
+    ),
+    path(
+        "kantor/pengaduan/<str:code>/visibilitas/",
+        complaints.complaint_visibility_page,
+        name="page-complaint-visibility",
+    ),
     path("warga/notifikasi/", notifications.inbox_page, name="page-notification-inbox"),
     path(
         "warga/notifikasi/<int:item_id>/dibaca/",
@@ -48,4 +68,9 @@ urlpatterns = [
         name="page-notification-preferences",
     ),
     path("kantor/notifikasi/", notifications.message_log_page, name="page-notification-log"),
+    path(
+        "kantor/notifikasi/<int:message_id>/kirim-ulang/",
+        notifications.message_retry_page,
+        name="page-notification-retry",
+    ),
 ]

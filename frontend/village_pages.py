@@ -63,6 +63,12 @@ STAFF_SECTIONS = [
         "page-complaint-queue",
     ),
     StaffSection(
+        _("Eskalasi pengaduan"),
+        _("Berapa hari lewat target sebelum pengaduan dilaporkan ke kecamatan."),
+        "page-complaint-settings",
+        roles=(StaffRole.KEPALA_DESA, StaffRole.SEKRETARIS),
+    ),
+    StaffSection(
         _("Notifikasi"),
         _("Log pengiriman pesan per saluran, dengan penyebab kegagalan."),
         "page-notification-log",

@@ -311,3 +311,45 @@ def test_supervisors_on_a_village_host_are_not_staff_there(cast):
     carol = client_for(cast.village_a, user=cast.carol)
     assert carol.get(f"{URL}{complaint.tracking_code}/").status_code == 403
     assert carol.get(URL).json()["results"] == []
+
+
+def test_extra_answers_read_with_their_question_and_choice_names(cast):
+    from services.complaints.models import ComplaintCategory
+    from services.complaints.selectors import complaint_attribute_answers
+
+    with schema_context(cast.village_a.schema_name):
+        # given: a category with two questions, asked in their own order
+        category = ComplaintCategory.objects.create(
+            code="uji-isian",
+            name="Uji isian",
+            attributes=[
+                {"code": "jenis", "datatype": "multivaluelist", "order": 2,
+                 "description": "Jenis masalah",
+                 "values": [{"key": "bocor", "name": "Pipa bocor"},
+                            {"key": "keruh", "name": "Air keruh"}]},
+                {"code": "sejak", "datatype": "string", "order": 1, "description": "Sejak kapan"},
+            ],
+        )  # fmt: skip
+        complaint = complaint_make(
+            cast.village_a,
+            category_code=category.code,
+            attributes={"jenis": ["keruh", "bocor"], "sejak": "Senin"},
+        )
+        # and an answer to a question the category no longer asks
+        complaint.attributes["lama"] = "x"
+        # when / then
+        assert complaint_attribute_answers(complaint) == [
+            ("Sejak kapan", "Senin"),
+            ("Jenis masalah", "Air keruh, Pipa bocor"),
+            ("lama", "x"),
+        ]
+
+
+def test_the_settings_read_gives_the_defaults_without_writing(cast):
+    from services.complaints.models import ComplaintSettings
+    from services.complaints.selectors import complaint_settings_current
+
+    with schema_context(cast.village_a.schema_name):
+        ComplaintSettings.objects.all().delete()
+        assert complaint_settings_current().escalate_after_days == 3
+        assert not ComplaintSettings.objects.exists()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from balai.errors import BalaiError
 from services.events.services import event_record
 from services.notifications import services
 from services.notifications.models import (
@@ -370,3 +371,63 @@ def test_a_batch_task_refuses_to_run_without_its_village(cast):
     connection.set_schema_to_public()
     with pytest.raises(VillageContextMissingError):
         send_batch.apply_async(args=[[1]])
+
+
+# -- sending a failed message again (the delivery log's "Kirim ulang") -------------------------
+
+
+def test_a_failed_message_is_sent_again_once_the_gateway_recovers(village, gateway):
+    from services.audit.models import AuditEntry
+
+    # given: a message the gateway refused for good, which fell back to the inbox
+    _whatsapp(gateway)
+    gateway.mode = "400"
+    message = Message.objects.get(event_id=_letter_ready(village.resident_a.pk).pk)
+    assert _send(message) == MessageStatus.FAILED
+    gateway.mode = "ok"
+    # when: staff send it again
+    with transaction.atomic():
+        retried = services.message_retry(message_id=message.pk, actor=village.alice)
+    # then: it waits for the worker with fresh attempts, and is sent
+    assert retried.status == MessageStatus.CREATED
+    assert retried.attempts == 0
+    assert _send(retried) == MessageStatus.SENT
+    retried.refresh_from_db()
+    assert retried.status == MessageStatus.SENT and retried.provider_message_id == "gw-1"
+    assert retried.last_error == ""
+    # failing before made one inbox fallback; sending again makes no second one
+    assert Message.objects.filter(event_id=message.event_id, channel=Channel.INAPP).count() == 1
+    entry = AuditEntry.objects.get(object_type="notification_message", object_id=str(message.pk))
+    assert entry.actor_id == village.alice.pk and entry.action == "update"
+
+
+def test_failing_again_after_a_retry_makes_no_second_fallback(village, gateway):
+    _whatsapp(gateway)
+    gateway.mode = "400"
+    message = Message.objects.get(event_id=_letter_ready(village.resident_a.pk).pk)
+    _send(message)
+    services.message_retry(message_id=message.pk, actor=village.alice)
+    assert _send(message) == MessageStatus.FAILED
+    assert Message.objects.filter(event_id=message.event_id, channel=Channel.INAPP).count() == 1
+
+
+@pytest.mark.parametrize(
+    "status", [MessageStatus.CREATED, MessageStatus.SENT, MessageStatus.DELIVERED]
+)
+def test_only_a_failed_message_can_be_sent_again(village, status):
+    message = Message.objects.get(event_id=_letter_ready(village.resident_a.pk).pk)
+    Message.objects.filter(pk=message.pk).update(status=status, attempts=2)
+    with pytest.raises(BalaiError) as refused:
+        services.message_retry(message_id=message.pk, actor=village.alice)
+    [error] = refused.value.errors
+    assert refused.value.status == 409
+    assert error.message == "Hanya pesan yang gagal yang dapat dikirim ulang."
+    assert error.message_en == "Only a failed message can be sent again."
+    message.refresh_from_db()
+    assert message.status == status and message.attempts == 2
+
+
+def test_retrying_an_unknown_message_is_not_found(village):
+    with pytest.raises(BalaiError) as refused:
+        services.message_retry(message_id=987654321, actor=village.alice)
+    assert refused.value.status == 404

@@ -36,6 +36,7 @@ SUPERVISOR_PAGES = [
 STAFF_PAGES = [
     "/kantor/",
     "/kantor/pengaduan/",
+    "/kantor/pengaduan/pengaturan/",
     "/kantor/notifikasi/",
     "/kantor/surat/",
     "/kantor/surat/arsip/",
@@ -135,6 +136,15 @@ STAFF_ACTIONS = [
     "/kantor/perangkat/",
 ]
 
+# Complaint and notification actions of any staff role; the settings save is the kepala
+# desa's and sekretaris's (bob, an operator, is refused even in his own village).
+COMPLAINT_STAFF_ACTIONS = [
+    "/kantor/pengaduan/ZZZZZZZZZZ/gabungkan/",
+    "/kantor/pengaduan/ZZZZZZZZZZ/visibilitas/",
+    "/kantor/notifikasi/1/kirim-ulang/",
+]
+COMPLAINT_HEAD_SECRETARY_ACTIONS = ["/kantor/pengaduan/pengaturan/simpan/"]
+
 ALLOWED, LOGIN, FORBIDDEN, NOT_FOUND = "allowed", "login", "forbidden", "not found"
 
 
@@ -225,6 +235,12 @@ def _cases():
         for who in ("anonymous", "alice", "carol"):
             yield "a", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN
         yield "b", path, "post", "resident_a", LOGIN
+    for path in COMPLAINT_STAFF_ACTIONS + COMPLAINT_HEAD_SECRETARY_ACTIONS:
+        for who in ("anonymous", "carol", "resident_a"):
+            yield "a", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN
+        yield "b", path, "post", "alice", FORBIDDEN
+    for path in COMPLAINT_HEAD_SECRETARY_ACTIONS:
+        yield "b", path, "post", "bob", FORBIDDEN
 
 
 CASES = list(_cases())

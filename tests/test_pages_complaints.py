@@ -65,7 +65,7 @@ def test_an_anonymous_person_files_and_sees_the_tracking_code(cast):
     # given
     client = client_for(cast.village_a)
     # when
-    response = client.post("/pengaduan/", {**GOOD_FILING, "photo": upload()})
+    response = client.post("/pengaduan/", {**GOOD_FILING, "photos": upload()})
     # then
     assert response.status_code == 302
     assert response["Location"] == "/pengaduan/terkirim/"
@@ -97,13 +97,13 @@ def test_anonymous_filing_with_bad_input_names_each_field_and_writes_nothing(cas
             "description": "  ",
             "phone": "021-555",
             "email": "bukan-email",
-            "photo": upload("x.jpg", b"not an image", "image/jpeg"),
+            "photos": upload("x.jpg", b"not an image", "image/jpeg"),
         },
     )
     # then
     assert response.status_code == 400
     errors = response.context["form"].errors
-    assert set(errors) >= {"category", "description", "phone", "email", "photo"}
+    assert set(errors) >= {"category", "description", "phone", "email", "photos"}
     assert "Nomor HP tidak valid" in errors["phone"][0]
     assert 'aria-invalid="true"' in response.content.decode()
     assert _count(cast.village_a) == 0
@@ -391,6 +391,8 @@ ACTIONS = [
     ("tanggapi", {"note": "Coba"}),
     ("status", {"status": "resolved"}),
     ("tolak", {"reason": "Coba"}),
+    ("gabungkan", {"original": "ZZZZZZZZZZ"}),
+    ("visibilitas", {"hidden": "1", "reason": "Coba"}),
 ]
 
 
@@ -417,6 +419,7 @@ def test_staff_actions_refuse_everyone_but_the_village_staff(cast, action, data,
     with schema_context(cast.village_a.schema_name):
         complaint.refresh_from_db()
         assert complaint.status == ComplaintStatus.NEW
+        assert complaint.is_hidden is False
         assert ComplaintUpdate.objects.filter(complaint=complaint).count() == 1
 
 
@@ -444,7 +447,7 @@ def test_staff_detail_refuses_residents_and_other_roles(cast):
 def test_photo_bytes_are_reencoded_on_the_web_too(cast, settings):
     client = client_for(cast.village_a)
     response = client.post(
-        "/pengaduan/", {**GOOD_FILING, "photo": upload("p.png", image_bytes("PNG"), "image/png")}
+        "/pengaduan/", {**GOOD_FILING, "photos": upload("p.png", image_bytes("PNG"), "image/png")}
     )
     assert response.status_code == 302
     files = _stored_files(settings.MEDIA_ROOT)
@@ -459,3 +462,180 @@ def test_filing_and_tracking_are_open_to_everyone(cast, path, who):
     else:
         client = client_for(cast.village_a, user=cast.alice if who == "alice" else None)
     assert client.get(path).status_code == 200
+
+
+# -- several photos -------------------------------------------------------------------------
+
+
+def test_a_filing_carries_up_to_three_photos(cast, settings):
+    response = client_for(cast.village_a).post(
+        "/pengaduan/",
+        {**GOOD_FILING, "photos": [upload("a.jpg"), upload("b.jpg"), upload("c.jpg")]},
+    )
+    assert response.status_code == 302
+    with schema_context(cast.village_a.schema_name):
+        assert Complaint.objects.get().photos.count() == 3
+    assert len(_stored_files(settings.MEDIA_ROOT)) == 3
+
+
+def test_the_form_offers_a_multiple_photo_input(cast):
+    body = client_for(cast.village_a).get("/pengaduan/").content.decode()
+    assert 'name="photos"' in body and "multiple" in body
+    assert "Paling banyak 3 foto" in body
+
+
+def test_more_photos_than_the_limit_are_refused_on_the_field_and_nothing_is_stored(cast, settings):
+    photos = [upload(f"{n}.jpg") for n in range(4)]
+    response = client_for(cast.village_a).post("/pengaduan/", {**GOOD_FILING, "photos": photos})
+    assert response.status_code == 400
+    assert response.context["form"].errors["photos"] == ["Paling banyak 3 foto."]
+    assert _count(cast.village_a) == 0
+    assert _stored_files(settings.MEDIA_ROOT) == []
+
+
+def test_a_bad_photo_among_good_ones_is_named_and_nothing_is_stored(cast, settings):
+    response = client_for(cast.village_a).post(
+        "/pengaduan/",
+        {**GOOD_FILING, "photos": [upload("a.jpg"), upload("b.jpg", b"bukan gambar")]},
+    )
+    assert response.status_code == 400
+    [message] = response.context["form"].errors["photos"]
+    assert message.startswith("Foto 2: ")
+    assert _count(cast.village_a) == 0
+    assert _stored_files(settings.MEDIA_ROOT) == []
+
+
+# -- extra answers with their question -------------------------------------------------------
+
+
+def test_staff_detail_shows_extra_answers_with_their_question_and_choice_names(cast):
+    complaint = complaint_make(
+        cast.village_a, category_code="jalan", attributes={"tingkat_kerusakan": "berat"}
+    )
+    response = client_for(cast.village_a, user=cast.alice).get(
+        f"/kantor/pengaduan/{complaint.tracking_code}/"
+    )
+    body = response.content.decode()
+    assert "<dt>Tingkat kerusakan</dt><dd>Berat (tidak bisa dilalui)</dd>" in body
+    assert "tingkat_kerusakan" not in body
+
+
+# -- merging duplicates, hiding --------------------------------------------------------------
+
+
+def test_staff_merge_a_duplicate_into_the_original(cast):
+    # given
+    original = complaint_make(cast.village_a, description="Pipa induk bocor.")
+    duplicate = complaint_make(cast.village_a, description="Pipa bocor lagi.")
+    client = client_for(cast.village_a, user=cast.alice)
+    # when: the code is typed as people type it
+    response = client.post(
+        f"/kantor/pengaduan/{duplicate.tracking_code}/gabungkan/",
+        {"original": f" {original.tracking_code.lower()} ", "note": "Sama dengan laporan Senin."},
+    )
+    # then
+    assert response.status_code == 302
+    with schema_context(cast.village_a.schema_name):
+        duplicate.refresh_from_db()
+    assert duplicate.duplicate_of_id == original.pk
+    assert duplicate.status == ComplaintStatus.REJECTED
+    detail = client.get(f"/kantor/pengaduan/{duplicate.tracking_code}/").content.decode()
+    assert "Duplikat dari" in detail
+    assert f"/kantor/pengaduan/{original.tracking_code}/" in detail
+    assert "Gabungkan sebagai duplikat" not in detail  # closed: nothing more to merge
+
+
+@pytest.mark.parametrize(
+    ("original", "message"),
+    [("ZZZZZZZZZZ", "Pengaduan asal tidak ditemukan."), ("self", "dengan dirinya sendiri")],
+)
+def test_a_bad_merge_is_refused_on_its_field_and_changes_nothing(cast, original, message):
+    complaint = complaint_make(cast.village_a)
+    code = complaint.tracking_code
+    response = client_for(cast.village_a, user=cast.alice).post(
+        f"/kantor/pengaduan/{code}/gabungkan/",
+        {"original": code if original == "self" else original},
+    )
+    assert response.status_code == 400
+    assert message in response.context["merge_form"].errors["original"][0]
+    assert 'id="merge_original"' in response.content.decode()
+    with schema_context(cast.village_a.schema_name):
+        complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.NEW and complaint.duplicate_of_id is None
+
+
+def test_staff_hide_a_complaint_with_a_reason_and_show_it_again(cast):
+    complaint = complaint_make(cast.village_a, description="Isi kasar.")
+    code = complaint.tracking_code
+    client = client_for(cast.village_a, user=cast.alice)
+    public_list = "/api/complaints/"
+    assert code in client_for(cast.village_a).get(public_list).content.decode()
+    # a reason is required to hide
+    refused = client.post(f"/kantor/pengaduan/{code}/visibilitas/", {"hidden": "1"})
+    assert refused.status_code == 400
+    assert "Alasan wajib diisi." in refused.context["visibility_form"].errors["reason"]
+    with schema_context(cast.village_a.schema_name):
+        complaint.refresh_from_db()
+    assert complaint.is_hidden is False
+    # hidden with one: gone from the public list, staff still see it with the reason
+    hidden = client.post(
+        f"/kantor/pengaduan/{code}/visibilitas/", {"hidden": "1", "reason": "Kata-kata kasar."}
+    )
+    assert hidden.status_code == 302
+    assert code not in client_for(cast.village_a).get(public_list).content.decode()
+    detail = client.get(f"/kantor/pengaduan/{code}/").content.decode()
+    assert "Kata-kata kasar." in detail and "Tampilkan lagi" in detail
+    # shown again
+    shown = client.post(
+        f"/kantor/pengaduan/{code}/visibilitas/", {"hidden": "0"}, HTTP_HX_REQUEST="true"
+    )
+    assert shown.status_code == 200
+    assert shown.content.decode().lstrip().startswith('<div id="complaint-detail">')
+    with schema_context(cast.village_a.schema_name):
+        complaint.refresh_from_db()
+    assert complaint.is_hidden is False and complaint.hidden_reason == ""
+
+
+# -- escalation settings ---------------------------------------------------------------------
+
+
+def _grace(village) -> int:
+    from services.complaints.selectors import complaint_settings_current
+
+    with schema_context(village.schema_name):
+        return complaint_settings_current().escalate_after_days
+
+
+def test_the_kepala_desa_changes_the_escalation_grace_period(cast):
+    client = client_for(cast.village_a, user=cast.alice)
+    page = client.get("/kantor/pengaduan/pengaturan/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'name="escalate_after_days"' in body
+    assert "Jalan dan jembatan" in body  # the per-category targets, read only
+    response = client.post("/kantor/pengaduan/pengaturan/simpan/", {"escalate_after_days": "7"})
+    assert response.status_code == 302
+    assert response["Location"] == "/kantor/pengaduan/pengaturan/"
+    assert _grace(cast.village_a) == 7
+
+
+@pytest.mark.parametrize("value", ["91", "-1", "tiga", ""])
+def test_a_bad_grace_period_is_refused_on_its_field(cast, value):
+    before = _grace(cast.village_a)
+    response = client_for(cast.village_a, user=cast.alice).post(
+        "/kantor/pengaduan/pengaturan/simpan/", {"escalate_after_days": value}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["escalate_after_days"]
+    assert _grace(cast.village_a) == before
+
+
+def test_an_operator_reads_the_settings_but_cannot_change_them(cast):
+    client = client_for(cast.village_b, user=cast.bob)
+    before = _grace(cast.village_b)
+    page = client.get("/kantor/pengaduan/pengaturan/")
+    assert page.status_code == 200
+    assert 'name="escalate_after_days"' not in page.content.decode()
+    refused = client.post("/kantor/pengaduan/pengaturan/simpan/", {"escalate_after_days": "9"})
+    assert refused.status_code == 403
+    assert _grace(cast.village_b) == before

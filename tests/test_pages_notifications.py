@@ -171,3 +171,97 @@ def test_the_delivery_log_shows_no_address(cast):
         _message(recipient_id="7", channel="sms", address="+6281299998888")
     response = client_for(cast.village_a, user=cast.alice).get("/kantor/notifikasi/")
     assert "+6281299998888" not in response.content.decode()
+
+
+# -- sending a failed message again ------------------------------------------------------------
+
+
+def test_the_log_offers_to_send_again_only_failed_messages(cast):
+    with schema_context(cast.village_a.schema_name):
+        failed = _message(recipient_id="7", channel="sms", status=MessageStatus.FAILED)
+        sent = _message(recipient_id="8", channel="sms", status=MessageStatus.SENT)
+    body = client_for(cast.village_a, user=cast.alice).get("/kantor/notifikasi/").content.decode()
+    assert f"/kantor/notifikasi/{failed.pk}/kirim-ulang/" in body
+    assert f"/kantor/notifikasi/{sent.pk}/kirim-ulang/" not in body
+
+
+def test_staff_send_a_failed_message_again_and_come_back_to_their_filter(cast):
+    # given
+    with schema_context(cast.village_a.schema_name):
+        failed = _message(recipient_id="7", channel="sms", status=MessageStatus.FAILED,
+                          attempts=5, last_error="gateway: 500")  # fmt: skip
+    client = client_for(cast.village_a, user=cast.alice)
+    # when
+    response = client.post(
+        f"/kantor/notifikasi/{failed.pk}/kirim-ulang/", {"query": "status=failed&channel=sms"}
+    )
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == "/kantor/notifikasi/?status=failed&channel=sms"
+    with schema_context(cast.village_a.schema_name):
+        failed.refresh_from_db()
+    assert failed.status == MessageStatus.CREATED and failed.attempts == 0
+    assert (
+        "Pesan diantrekan untuk dikirim ulang." in client.get(response["Location"]).content.decode()
+    )
+
+
+def test_sending_again_by_htmx_answers_with_the_table_and_its_message(cast):
+    with schema_context(cast.village_a.schema_name):
+        failed = _message(recipient_id="7", status=MessageStatus.FAILED)
+    response = client_for(cast.village_a, user=cast.alice).post(
+        f"/kantor/notifikasi/{failed.pk}/kirim-ulang/", {"query": ""}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<html" not in body
+    assert "Pesan diantrekan untuk dikirim ulang." in body
+
+
+def test_a_message_not_failed_is_refused_with_the_reason_and_left_alone(cast):
+    with schema_context(cast.village_a.schema_name):
+        delivered = _message(recipient_id="7", status=MessageStatus.DELIVERED)
+    client = client_for(cast.village_a, user=cast.alice)
+    client.cookies["django_language"] = "en"
+    response = client.post(f"/kantor/notifikasi/{delivered.pk}/kirim-ulang/")
+    assert response.status_code == 409
+    assert "Only a failed message can be sent again." in response.content.decode()
+    with schema_context(cast.village_a.schema_name):
+        delivered.refresh_from_db()
+    assert delivered.status == MessageStatus.DELIVERED
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"), [("anonymous", 302), ("resident", 403), ("carol", 403)]
+)
+def test_sending_again_refuses_everyone_but_the_village_staff(cast, who, expected):
+    with schema_context(cast.village_a.schema_name):
+        failed = _message(recipient_id="7", status=MessageStatus.FAILED)
+    if who == "resident":
+        client = _resident_client(cast)
+    else:
+        client = client_for(cast.village_a, user=cast.carol if who == "carol" else None)
+    response = client.post(f"/kantor/notifikasi/{failed.pk}/kirim-ulang/")
+    assert response.status_code == expected
+    with schema_context(cast.village_a.schema_name):
+        failed.refresh_from_db()
+    assert failed.status == MessageStatus.FAILED
+
+
+def test_staff_of_another_village_cannot_send_a_message_again(cast):
+    with schema_context(cast.village_a.schema_name):
+        failed = _message(recipient_id="7", status=MessageStatus.FAILED)
+    # bob is staff of B: on A's host refused, on B's host the id is not B's message
+    assert (
+        client_for(cast.village_a, user=cast.bob)
+        .post(f"/kantor/notifikasi/{failed.pk}/kirim-ulang/")
+        .status_code
+        == 403
+    )
+    on_b = client_for(cast.village_b, user=cast.bob).post(
+        f"/kantor/notifikasi/{failed.pk}/kirim-ulang/"
+    )
+    assert on_b.status_code == 404
+    with schema_context(cast.village_a.schema_name):
+        failed.refresh_from_db()
+    assert failed.status == MessageStatus.FAILED

@@ -17,6 +17,7 @@ from services.complaints.models import (
     OPEN_STATUSES,
     Complaint,
     ComplaintCategory,
+    ComplaintSettings,
     ComplaintUpdate,
 )
 from services.complaints.services import tracking_code_normalise
@@ -126,3 +127,33 @@ def complaints_of_resident(*, resident_id: int) -> QuerySet[Complaint]:
 def complaint_assignees(*, village) -> QuerySet[User]:
     """Who a complaint may be assigned to: the village's active staff (public schema)."""
     return User.objects.filter(memberships__village=village, is_active=True).order_by("username")
+
+
+def complaint_attribute_answers(complaint: Complaint) -> list[tuple[str, str]]:
+    """The answers to the category's extra questions as (question, answer), in the
+    category's order, with each choice's name instead of its key. Answers to a question the
+    category no longer asks keep their code as the label, so nothing filed is hidden."""
+    definition = sorted(
+        (a for a in complaint.category.attributes or [] if a.get("code")),
+        key=lambda attribute: attribute.get("order", 0),
+    )
+    answers = dict(complaint.attributes or {})
+    shown = []
+    for attribute in definition:
+        code = attribute["code"]
+        if code not in answers:
+            continue
+        names = {v.get("key"): v.get("name") or v.get("key") for v in attribute.get("values", [])}
+        value = answers.pop(code)
+        values = value if isinstance(value, list) else [value]
+        label = attribute.get("description") or code
+        shown.append((label, ", ".join(str(names.get(v, v)) for v in values)))
+    for code, value in answers.items():
+        values = value if isinstance(value, list) else [value]
+        shown.append((code, ", ".join(str(v) for v in values)))
+    return shown
+
+
+def complaint_settings_current() -> ComplaintSettings:
+    """The village's complaint settings, or the defaults when the row is missing (unsaved)."""
+    return ComplaintSettings.objects.filter(id=1).first() or ComplaintSettings(id=1)

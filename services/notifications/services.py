@@ -21,6 +21,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from balai.errors import BalaiError
+from services.audit.models import AuditAction
+from services.audit.services import audit_record
 from services.notifications.dispatch import messages_enqueue, messages_enqueue_on_commit
 from services.notifications.models import (
     Channel,
@@ -315,6 +317,55 @@ def message_fallback_create(*, message: Message) -> Message | None:
     if created:
         messages_enqueue_on_commit(ids=[following.pk])
     return following
+
+
+@transaction.atomic
+def message_retry(*, message_id: int, actor) -> Message:
+    """Send a failed message again: a staff member's "Kirim ulang" in the delivery log.
+
+    The row goes back to created with a fresh set of attempts and is queued after commit,
+    so the worker sends it through the usual claim, providers and fallback (the fallback
+    row made when it failed is keyed, so failing again makes no second one). Only a failed
+    message: one still on its way is left alone. The same idempotency key goes to the
+    gateway again, so a gateway that accepted it before (and then reported it failed) may
+    answer without delivering it a second time.
+    """
+    message = Message.objects.select_for_update().filter(pk=message_id).first()
+    if message is None:
+        raise BalaiError.single(
+            "message", "not_found", "Pesan tidak ditemukan.", "Message not found.", status=404
+        )
+    if message.status != MessageStatus.FAILED:
+        raise BalaiError.single(
+            "message",
+            "not_failed",
+            "Hanya pesan yang gagal yang dapat dikirim ulang.",
+            "Only a failed message can be sent again.",
+            status=409,
+        )
+    now = timezone.now()
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.CREATED,
+        attempts=0,
+        next_attempt_at=now,
+        claimed_at=None,
+        # A late receipt for the failed attempt must not move the new one.
+        provider_message_id="",
+        finished_at=None,
+        updated_at=now,
+    )
+    # The message carries the recipient's address and text: who had it sent again is kept.
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="notification_message",
+        object_id=message.pk,
+        fields=["status"],
+        detail={"retry": True, "channel": message.channel},
+    )
+    messages_enqueue_on_commit(ids=[message.pk])
+    message.refresh_from_db()
+    return message
 
 
 # -- the sweep ---------------------------------------------------------------------------------
