@@ -1,12 +1,14 @@
-"""The supervisor pages with 1,000 villages: dashboard, comparison (sorted, CSV), overdue
-complaints and duplicate NIKs, as a kabupaten supervisor through the whole Django stack.
+"""The supervisor pages with 1,000 villages: dashboard, comparison (sorted, CSV; per village
+and per kecamatan), one village's page, overdue complaints and duplicate NIKs, as a
+kabupaten supervisor through the whole Django stack.
 
 1. Makes 1,000 villages under kabupaten 18.08 (the real ones plus the synthetic kecamatan
    18.08.90-99 of bench_rollups). The pages read public-schema tables only, so these
    villages get their public rows but no schema (``auto_create_schema`` is off).
 2. Fills the public tables the pages read: 30 days of VillageDailyIndicators per village
    (30,000 rows), ComplaintVillageCounts and VillageEconomySummary per village, two open
-   ComplaintEscalation rows per village, and 1,000 NIKs each registered in two villages.
+   ComplaintEscalation rows per village, a VillageDigitalAdoption row per village, and
+   1,000 NIKs each registered in two villages.
 3. Times each page warm (test Client, session and middleware included), counts its SQL
    statements.
 
@@ -14,7 +16,7 @@ Target (supervisor pages brief): dashboard p95 < 100 ms warm with 1,000 villages
 
 Run: createdb -h 127.0.0.1 -U postgres balai_bench_supervisor; then
      DATABASE_URL=postgres://postgres@127.0.0.1:5432/balai_bench_supervisor \
-     REDIS_URL=redis://127.0.0.1:6379/12 BALAI_ENV=development \
+     REDIS_URL=redis://127.0.0.1:6379/11 BALAI_ENV=development \
      .venv/bin/python bench/bench_supervisor_pages.py [--villages 1000] [--requests 100]
 """
 
@@ -48,6 +50,7 @@ def public_rows_fill(codes: list[str], today: datetime.date) -> list:
     from django.db import transaction
     from django.utils import timezone
 
+    from balai.learning.models import VillageDigitalAdoption
     from balai.marketplace.models import VillageEconomySummary
     from balai.regions.models import Region
     from balai.rollups.models import VillageDailyIndicators
@@ -80,6 +83,7 @@ def public_rows_fill(codes: list[str], today: datetime.date) -> list:
         ComplaintVillageCounts.objects.filter(village_id__in=ids).delete()
         ComplaintEscalation.objects.filter(village_id__in=ids).delete()
         VillageEconomySummary.objects.filter(village_code__in=codes).delete()
+        VillageDigitalAdoption.objects.filter(village_code__in=codes).delete()
         NikFingerprint.objects.filter(nik_hash__startswith="bench-").delete()
         # Day by day, as the nightly runs write them (rows of one day sit together).
         rows = []
@@ -159,6 +163,21 @@ def public_rows_fill(codes: list[str], today: datetime.date) -> list:
             )
             for n, v in enumerate(villages)
         )
+        VillageDigitalAdoption.objects.bulk_create(
+            VillageDigitalAdoption(
+                village_code=v.region_id,
+                kecamatan_code=v.kecamatan_code,
+                kabupaten_code=v.kabupaten_code,
+                village_name=v.name,
+                families_total=200,
+                families_with_account=n % 200,
+                programmes_held=n % 6,
+                village_attendances=n % 60,
+                kecamatan_attendances=n % 25,
+                refreshed_at=now,
+            )
+            for n, v in enumerate(villages)
+        )
         NikFingerprint.objects.bulk_create(
             NikFingerprint(
                 nik_hash=f"bench-{n:06d}",
@@ -180,6 +199,7 @@ def public_rows_fill(codes: list[str], today: datetime.date) -> list:
             "supervision_complaintescalation",
             "supervision_nikfingerprint",
             "marketplace_villageeconomysummary",
+            "learning_villagedigitaladoption",
         ):
             cursor.execute(f"ANALYZE {table}")
     return villages
@@ -244,6 +264,18 @@ def main() -> None:
         ("comparison, page 1 of 20", "/pengawas/perbandingan/"),
         ("comparison by population", "/pengawas/perbandingan/?sort=-population_total"),
         ("comparison CSV (all rows)", "/pengawas/perbandingan.csv"),
+        ("comparison per kecamatan", "/pengawas/perbandingan/?tingkat=kecamatan"),
+        (
+            "comparison per kecamatan by population",
+            "/pengawas/perbandingan/?tingkat=kecamatan&sort=-population_total",
+        ),
+        ("comparison per kecamatan CSV", "/pengawas/perbandingan.csv?tingkat=kecamatan"),
+        # The history ends on the last day of the previous month: 90 days hold all 30 rows.
+        (
+            "village page, 90 days",
+            f"/pengawas/desa/{villages[len(villages) // 2].region_id}/?hari=90",
+        ),
+        ("village page, 365 days", f"/pengawas/desa/{villages[-1].region_id}/?hari=365"),
         ("overdue complaints", "/pengawas/pengaduan-terlambat/"),
         ("duplicate NIKs", "/pengawas/nik-ganda/"),
         ("duplicate NIKs CSV", "/pengawas/nik-ganda.csv"),
@@ -266,7 +298,8 @@ def main() -> None:
         " the pages never read one): "
         f"{HISTORY_DAYS} days of indicators each (to {as_of}, so the month's figures sum a "
         "whole month of rows), complaint counts, 2 open escalations, an "
-        f"economy summary; {len(villages)} NIKs each in two villages",
+        f"economy summary and a digital-adoption row; {len(villages)} NIKs each in two "
+        "villages",
         f"- A kabupaten supervisor, warm, {args.requests} requests each, test Client (session, "
         "middleware, templates; streamed CSV read to the end)",
         "",
@@ -289,10 +322,12 @@ def main() -> None:
 def public_rows_remove(codes: list[str]) -> None:
     """Remove the schema-less villages again, so ``balai migrate`` of the next run has no
     village without a schema to migrate."""
+    from balai.learning.models import VillageDigitalAdoption
     from balai.marketplace.models import VillageEconomySummary
     from balai.supervision.models import NikFingerprint
     from tenants.models import Village
 
+    VillageDigitalAdoption.objects.filter(village_code__in=codes).delete()
     NikFingerprint.objects.filter(nik_hash__startswith="bench-").delete()
     VillageEconomySummary.objects.filter(village_code__in=codes).delete()
     Village.objects.filter(region_id__in=codes, schema_name__startswith="bench_").delete()

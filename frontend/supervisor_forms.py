@@ -18,6 +18,8 @@ COMPARE_COLUMNS = (
     ("products_listed", _("Produk")),
     ("bumdes_revenue", _("Pendapatan BUMDes")),
 )
+# The comparison's levels (?tingkat=): one row per village, or per kecamatan.
+LEVELS = (("desa", _("Per desa")), ("kecamatan", _("Per kecamatan")))
 COMPARE_SORTS = ("region_code", *(key for key, _label in COMPARE_COLUMNS))
 
 
@@ -33,3 +35,18 @@ class CompareForm(RegionPageForm):
         choices=[(key, key) for name in COMPARE_SORTS for key in (name, f"-{name}")],
     )
     format = forms.ChoiceField(label=_("Format"), required=False, choices=[("csv", "CSV")])
+    tingkat = forms.ChoiceField(label=_("Tingkat"), required=False, choices=LEVELS)
+
+
+# How far back the village page's charts go (?hari=).
+VILLAGE_PERIODS = (30, 90, 365)
+
+
+class VillagePageForm(forms.Form):
+    hari = forms.TypedChoiceField(
+        label=_("Periode"),
+        required=False,
+        coerce=int,
+        empty_value=VILLAGE_PERIODS[0],
+        choices=[(days, days) for days in VILLAGE_PERIODS],
+    )

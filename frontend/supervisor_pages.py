@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from balai.errors import BalaiError
+from balai.learning.selectors import adoption_for
 from balai.marketplace.selectors import economy_summaries_for
 from balai.regions.models import Region
 from balai.rollups import selectors as rollups
@@ -34,8 +35,15 @@ from balai.supervision.models import ComplaintEscalation, ComplaintVillageCounts
 from balai.supervision.selectors import supervised_villages_in
 from frontend.access import request_supervised_codes, supervisor_page
 from frontend.charts import PyramidRow, Series, line_chart, population_pyramid
-from frontend.supervisor_forms import COMPARE_COLUMNS, CompareForm, RegionPageForm
+from frontend.supervisor_forms import (
+    COMPARE_COLUMNS,
+    VILLAGE_PERIODS,
+    CompareForm,
+    RegionPageForm,
+    VillagePageForm,
+)
 from tenants.models import VillageStatus
+from tenants.routing import village_host
 
 PAGE_SIZE = 50
 TREND_DAYS = 30
@@ -333,6 +341,7 @@ def comparison_rows(
                 "has_rollup": bool(figures_of),
                 "population_total": figures_of.get("population_total"),
                 "families_total": figures_of.get("families_total"),
+                "families_with_account": figures_of.get("families_with_account"),
                 "letters_requested": figures_of.get("letters_requested"),
                 "complaints_overdue": overdue.get(pk),
                 "adoption_share": figures_of.get("families_with_account_share"),
@@ -360,7 +369,69 @@ def sort_rows(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
     return present + absent
 
 
-def _sort_links(sort: str) -> list[dict[str, str]]:
+# Summed over a kecamatan's villages; the adoption share is weighted by families.
+KECAMATAN_SUMS = (
+    "population_total",
+    "families_total",
+    "families_with_account",
+    "letters_requested",
+    "complaints_overdue",
+    "businesses_total",
+    "businesses_verified",
+    "products_listed",
+    "bumdes_revenue",
+)
+KECAMATAN_CSV_COLUMNS = (
+    "region_code",
+    "kecamatan_name",
+    "villages",
+    "villages_reporting",
+    "population_total",
+    "families_total",
+    "letters_requested",
+    "complaints_overdue",
+    "adoption_share",
+    "businesses_total",
+    "businesses_verified",
+    "products_listed",
+    "bumdes_revenue",
+)
+
+
+def _sum(values: list[Any]) -> Any:
+    present = [value for value in values if value is not None]
+    return sum(present) if present else None
+
+
+def kecamatan_rows(village_rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    """The villages' rows summed per kecamatan: counts added up, the adoption share as the
+    kecamatan's families with an account over its families (not an average of shares), the
+    BUMDes revenue of every village whatever its year. One query (the kecamatan names)."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in village_rows:
+        groups.setdefault(row["region_code"][:8], []).append(row)
+    names = dict(Region.objects.filter(code__in=list(groups)).values_list("code", "name"))
+    rows = []
+    for code, villages in groups.items():
+        row: dict[str, Any] = {
+            column: _sum([v[column] for v in villages]) for column in KECAMATAN_SUMS
+        }
+        families, with_account = row["families_total"], row["families_with_account"]
+        share = round(with_account / families, 4) if families and with_account is not None else None
+        row.update(
+            region_code=code,
+            village_name=names.get(code, code),
+            kecamatan_name=names.get(code, ""),
+            villages=len(villages),
+            villages_reporting=sum(1 for v in villages if v["has_rollup"]),
+            adoption_share=share,
+            adoption_percent=_percent(share),
+        )
+        rows.append(row)
+    return sort_rows(rows, sort)
+
+
+def _sort_links(sort: str, by_kecamatan: bool = False) -> list[dict[str, str]]:
     """The column headings with the link that sorts by them (flipping the current one)."""
     current = sort.lstrip("-")
     descending = sort.startswith("-")
@@ -374,6 +445,8 @@ def _sort_links(sort: str) -> list[dict[str, str]]:
         else:
             # Names sort A-Z first, figures largest first.
             next_sort, aria = (key if key == "village_name" else f"-{key}"), ""
+        if by_kecamatan and key == "village_name":
+            label = _("Kecamatan")
         headings.append({"key": key, "label": label, "sort": next_sort, "aria_sort": aria})
     return headings
 
@@ -430,15 +503,19 @@ def compare(request: HttpRequest, export: bool = False) -> HttpResponse:
         return _bad_query(request, "supervisor/compare.html", form, regions)
     region_code = form.cleaned_data["region"] or None
     sort = form.cleaned_data["sort"] or "region_code"
+    by_kecamatan = form.cleaned_data["tingkat"] == "kecamatan"
     try:
         rows, as_of = comparison_rows(request, region_code, sort)
     except BalaiError as error:
         raise Http404 from error
+    if by_kecamatan:
+        rows = kecamatan_rows(rows, sort)
     if export or form.cleaned_data["format"] == "csv":
+        columns = KECAMATAN_CSV_COLUMNS if by_kecamatan else COMPARE_CSV_COLUMNS
         return csv_response(
-            f"perbandingan-desa-{as_of or 'kosong'}.csv",
-            COMPARE_CSV_COLUMNS,
-            ([row[column] for column in COMPARE_CSV_COLUMNS] for row in rows),
+            f"perbandingan-{'kecamatan' if by_kecamatan else 'desa'}-{as_of or 'kosong'}.csv",
+            columns,
+            ([row[column] for column in columns] for row in rows),
         )
     page = Paginator(rows, PAGE_SIZE).get_page(form.cleaned_data["page"])
     return render(
@@ -449,7 +526,9 @@ def compare(request: HttpRequest, export: bool = False) -> HttpResponse:
             "regions": regions,
             "region_code": region_code,
             "sort": sort,
-            "headings": _sort_links(sort),
+            "headings": _sort_links(sort, by_kecamatan),
+            "by_kecamatan": by_kecamatan,
+            "level_query": _query_without(request, "page", "sort", "format", "tingkat"),
             "rows": page.object_list,
             "page": page,
             "total": len(rows),
@@ -577,3 +656,101 @@ def duplicate_niks(request: HttpRequest, export: bool = False) -> HttpResponse:
 @supervisor_page
 def duplicate_niks_csv(request: HttpRequest) -> HttpResponse:
     return duplicate_niks.__wrapped__(request, export=True)
+
+
+# --- one village ------------------------------------------------------------------------
+
+VILLAGE_SERIES_COLUMNS = (
+    "population_total",
+    "families_total",
+    "families_with_account",
+    "letters_requested",
+    "letters_issued",
+    "complaints_opened",
+    "complaints_overdue",
+)
+# The village's latest figures: these stocks of its latest row, these flows summed over
+# the period shown.
+VILLAGE_STOCKS = ("population_total", "families_total", "complaints_overdue")
+VILLAGE_FLOWS = ("letters_requested", "letters_issued", "complaints_opened")
+
+
+def _village_charts(days: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    def series(name: str, column: str, scale: int = 1) -> Series:
+        return Series(
+            name,
+            [(day["date"], (day[column] or 0) * scale) for day in days if day[column] is not None],
+        )
+
+    charts = [
+        (_("Penduduk"), [series(_("Penduduk"), "population_total")]),
+        (_("Keluarga (KK)"), [series(_("KK"), "families_total")]),
+        (
+            _("Surat per hari"),
+            [
+                series(_("Surat diajukan"), "letters_requested"),
+                series(_("Surat terbit"), "letters_issued"),
+            ],
+        ),
+        (
+            _("Pengaduan"),
+            [
+                series(_("Pengaduan masuk"), "complaints_opened"),
+                series(_("Pengaduan terlambat"), "complaints_overdue"),
+            ],
+        ),
+        (
+            _("KK dengan akun warga (%)"),
+            [series(_("Adopsi digital"), "families_with_account_share", 100)],
+        ),
+    ]
+    return [(title, line_chart(lines, title=title)) for title, lines in charts]
+
+
+@supervisor_page
+def village_detail(request: HttpRequest, region_code: str) -> HttpResponse:
+    """One village of the supervisor's scope: its indicators over the last ``?hari=`` days,
+    its latest figures, economy and programme attendance. Public roll-up tables only; a
+    village outside the scope (or unknown) is not found."""
+    form = VillagePageForm(request.GET)
+    if not form.is_valid():
+        return render(request, "supervisor/village_detail.html", {"form": form}, status=400)
+    try:
+        codes = rollups.scope_codes(user=request.user, region_code=region_code)
+    except BalaiError as error:
+        raise Http404 from error
+    village = rollups.villages_in(codes).first()
+    if village is None or village.region_id != region_code:
+        raise Http404
+    period = form.cleaned_data["hari"]
+    end = timezone.localdate()
+    start = end - datetime.timedelta(days=period - 1)
+    days = rollups.village_series(
+        village_id=village.pk, start=start, end=end, columns=VILLAGE_SERIES_COLUMNS
+    )
+    latest = days[-1] if days else None
+    flows = {column: sum(day[column] for day in days) for column in VILLAGE_FLOWS}
+    complaints = ComplaintVillageCounts.objects.filter(village=village).first()
+    economy = economy_summaries_for(user=request.user, region_code=region_code).first()
+    adoption = adoption_for(user=request.user, region_code=region_code).first()
+    return render(
+        request,
+        "supervisor/village_detail.html",
+        {
+            "form": form,
+            "village": village,
+            "host": village_host(village.slug),
+            "period": period,
+            "periods": VILLAGE_PERIODS,
+            "start": start,
+            "end": end,
+            "days": list(reversed(days)),
+            "charts": _village_charts(days) if days else [],
+            "latest": latest,
+            "adoption_percent": _percent(latest and latest["families_with_account_share"]),
+            "flows": flows,
+            "complaints": complaints,
+            "economy": economy,
+            "adoption": adoption,
+        },
+    )

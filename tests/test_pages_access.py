@@ -32,6 +32,13 @@ SUPERVISOR_PAGES = [
     "/pengawas/pengaduan-terlambat/",
     "/pengawas/nik-ganda/",
     "/pengawas/nik-ganda.csv",
+    "/pengawas/perbandingan/?tingkat=kecamatan",
+    "/pengawas/perbandingan.csv?tingkat=kecamatan",
+]
+# One village of kecamatan 18.08.11 (village A): dave, of another kecamatan, gets a 404.
+SUPERVISOR_VILLAGE_PAGES = [
+    "/pengawas/desa/18.08.11.2001/",
+    "/pengawas/desa/18.08.11.2001/?hari=365",
 ]
 STAFF_PAGES = [
     "/kantor/",
@@ -192,6 +199,13 @@ def _cases():
             if who == "resident_a":
                 continue
             expected = ALLOWED if who in ("carol", "dave", "erin") else FORBIDDEN
+            yield "public", path, "get", who, LOGIN if who == "anonymous" else expected
+        yield "a", path, "get", "carol", NOT_FOUND
+    for path in SUPERVISOR_VILLAGE_PAGES:
+        for who in everyone:
+            if who == "resident_a":
+                continue
+            expected = {"carol": ALLOWED, "erin": ALLOWED, "dave": NOT_FOUND}.get(who, FORBIDDEN)
             yield "public", path, "get", who, LOGIN if who == "anonymous" else expected
         yield "a", path, "get", "carol", NOT_FOUND
     for path in STAFF_PAGES:

@@ -406,3 +406,25 @@ def region_dashboard(
             totals[column] = sum(day[column] for day in series if day["date"] >= month_start)
     shown_from = as_of - datetime.timedelta(days=days - 1)
     return _shares(totals), [day for day in series if day["date"] >= shown_from]
+
+
+def village_series(
+    *, village_id: int, start: datetime.date, end: datetime.date, columns: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """One village's rows of a few ``columns`` from ``start`` to ``end``, oldest first, with
+    the adoption share of each day when its columns are asked for. One query; the caller
+    has checked the village is in the user's scope (``scope_codes``)."""
+    for column in columns:
+        trend_check(column)
+    rows = list(
+        VillageDailyIndicators.objects.filter(village_id=village_id, date__range=(start, end))
+        .order_by("date")
+        .values("date", *columns)
+    )
+    if "families_total" in columns and "families_with_account" in columns:
+        for row in rows:
+            families = row["families_total"]
+            row["families_with_account_share"] = (
+                round(row["families_with_account"] / families, 4) if families else None
+            )
+    return rows
