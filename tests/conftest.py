@@ -20,7 +20,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 # The live Celery worker fixtures (live_worker, committed_connection).
-pytest_plugins = ["tests.worker"]
+pytest_plugins = ["tests.worker", "tests.committed_rows"]
 
 PASSWORD = "kata-sandi-uji-123"
 RESIDENT_PIN = "246810"

@@ -56,6 +56,7 @@ def _verified_letters(*, alice: User, count: int) -> list[int]:
     return ids
 
 
+@pytest.mark.commits
 def test_letters_signed_from_eight_threads_get_numbers_without_gaps_or_duplicates(cast):
     # given: 40 verified letters, committed, and the year's counter as it was before
     village, alice = cast.village_a, cast.alice

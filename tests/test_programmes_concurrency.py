@@ -87,6 +87,7 @@ def committed_village_programme(django_db_setup, django_db_blocker) -> Iterator[
             connection.set_schema_to_public()
 
 
+@pytest.mark.commits
 def test_concurrent_registrations_never_exceed_capacity(
     committed_village_programme, django_db_blocker
 ):
@@ -114,6 +115,7 @@ def test_concurrent_registrations_never_exceed_capacity(
     assert statuses == {"confirmed": CAPACITY, "waiting": PEOPLE - CAPACITY}
 
 
+@pytest.mark.commits
 def test_concurrent_cancellations_promote_without_overbooking(
     committed_village_programme, django_db_blocker
 ):
@@ -168,6 +170,7 @@ def committed_kecamatan_programme(django_db_setup, django_db_blocker) -> Iterato
             programme.delete()  # its registrations go with it
 
 
+@pytest.mark.commits
 def test_residents_of_several_villages_never_overbook_a_kecamatan_programme(
     committed_kecamatan_programme, django_db_blocker
 ):

@@ -75,9 +75,11 @@ def test_the_village_list_filters_as_the_admin_types(balai_server: BalaiServer, 
     _log_in(page, "pat")
     results = page.locator("#village-results")
     expect(results.get_by_role("link", name="Negara Batin")).to_be_visible()
-    # htmx (served by Balai itself) swaps in the table for the search as it is typed
+    # htmx (served by Balai itself) swaps in the table for the search as it is typed; the
+    # script is deferred, so on a busy machine the typing must wait for it.
+    page.wait_for_function("() => window.htmx !== undefined")
     page.fill("#id_q", "purwa")
-    expect(results.get_by_role("link", name="Negara Batin")).to_have_count(0)
+    expect(results.get_by_role("link", name="Negara Batin")).to_have_count(0, timeout=15_000)
     expect(results.get_by_role("link", name="Purwa Agung")).to_be_visible()
     # The address bar follows the search (hx-push-url), once the swap has settled.
     expect(page).to_have_url(re.compile(r"[?&]q=purwa"))
