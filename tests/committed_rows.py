@@ -8,9 +8,10 @@ later test that counts rows in the cast's villages fails for a reason of its own
 
 So, for every test that commits (it uses one of ``COMMITTING_FIXTURES`` or carries the
 ``commits`` marker), the highest id of every table with an integer ``id`` in the public
-schema and the cast's village schemas is noted once its fixtures are set up, and after its
-fixtures are torn down every row above that mark is deleted (foreign keys and triggers off
-for that statement, as a restore would). Rows updated in place are the test's own business.
+schema and the village schemas is noted once its fixtures are set up (and, for tables keyed
+by one other column, the keys present), and after its fixtures are torn down every row
+above that mark (or with a new key) is deleted, foreign keys and triggers off, as a restore
+would. Rows updated in place are the test's own business.
 
 It reads and deletes over a connection of its own in autocommit, so it sees only what was
 committed and never what a test's own transaction holds.
@@ -76,6 +77,35 @@ def _tables(cursor) -> list[tuple[str, str]]:
     return [(schema, table) for schema, table in cursor.fetchall() if table not in SKIPPED_TABLES]
 
 
+def _keyed_tables(cursor) -> list[tuple[str, str, str]]:
+    """Tables keyed by one column other than an integer ``id``: (schema, table, column)."""
+    cursor.execute(
+        """
+        SELECT n.nspname, c.relname, a.attname
+        FROM pg_index i
+        JOIN pg_class c ON c.oid = i.indrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
+        WHERE i.indisprimary AND i.indnatts = 1 AND c.relkind = 'r'
+          AND NOT (a.attname = 'id' AND a.atttypid IN ('int4'::regtype, 'int8'::regtype))
+          AND (n.nspname = 'public' OR n.nspname IN (SELECT schema_name FROM tenants_village))
+        """
+    )
+    return [row for row in cursor.fetchall() if row[1] not in SKIPPED_TABLES]
+
+
+def _keys(cursor) -> dict[tuple[str, str, str], set[str]]:
+    keys = {}
+    for schema, table, column in _keyed_tables(cursor):
+        cursor.execute(
+            sql.SQL("SELECT {}::text FROM {}").format(
+                sql.Identifier(column), sql.Identifier(schema, table)
+            )
+        )
+        keys[(schema, table, column)] = {value for (value,) in cursor.fetchall()}
+    return keys
+
+
 def _marks(cursor) -> dict[tuple[str, str], int]:
     tables = _tables(cursor)
     if not tables:
@@ -121,6 +151,7 @@ def pytest_runtest_setup(item):
         return
     with database, database.cursor() as cursor:
         item._balai_committed_marks = _marks(cursor)
+        item._balai_committed_keys = _keys(cursor)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -144,4 +175,15 @@ def pytest_runtest_teardown(item, nextitem):
             if top > mark:
                 cursor.execute(
                     sql.SQL("DELETE FROM {} WHERE id > %s").format(sql.Identifier(*key)), [mark]
+                )
+        keys_before = getattr(item, "_balai_committed_keys", {})
+        for key, values in _keys(cursor).items():
+            new = values - keys_before.get(key, set())
+            if new:
+                schema, table, column = key
+                cursor.execute(
+                    sql.SQL("DELETE FROM {} WHERE {}::text = ANY(%s)").format(
+                        sql.Identifier(schema, table), sql.Identifier(column)
+                    ),
+                    [list(new)],
                 )
