@@ -25,6 +25,9 @@ from frontend.access import (
 class NavItem:
     label: str | Promise
     url_name: str
+    # Other pages of the same section: the item is current on them and under them too
+    # (/kantor/impor/ belongs to "Penduduk", not to "Kantor" at /kantor/).
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,32 +52,44 @@ SUPERVISOR = [
 ]
 VILLAGE_STAFF = [
     NavItem(_("Kantor"), "staff-dashboard"),
-    NavItem(_("Penduduk"), "page-resident-list"),
+    NavItem(_("Penduduk"), "page-resident-list", also=("page-family-list", "page-import")),
     NavItem(_("Surat"), "page-letter-queue"),
     NavItem(_("Beranda desa"), "village-home"),
-    NavItem(_("Pengaduan"), "page-complaint-queue"),
+    NavItem(_("Pengaduan"), "page-complaint-queue", also=("page-notification-log",)),
     NavItem(_("Ekonomi"), "page-staff-economy"),
 ]
 RESIDENT = [
     NavItem(_("Beranda saya"), "resident-home"),
     NavItem(_("Data saya"), "page-my-data"),
     NavItem(_("Surat saya"), "page-my-letters"),
-    NavItem(_("Beranda desa"), "village-home"),
-    NavItem(_("Pengaduan saya"), "page-my-complaints"),
+    NavItem(_("Beranda desa"), "village-home", also=("page-budget",)),
+    NavItem(
+        _("Pengaduan saya"),
+        "page-my-complaints",
+        also=("page-complaint-file", "page-complaint-track"),
+    ),
     NavItem(_("Notifikasi"), "page-notification-inbox"),
     NavItem(_("Usaha saya"), "page-my-business"),
-    NavItem(_("Produk desa"), "page-product-catalog"),
-    NavItem(_("Pelatihan saya"), "page-my-programmes"),
-    NavItem(_("Berita"), "page-news-list"),
+    NavItem(
+        _("Produk desa"),
+        "page-product-catalog",
+        also=("page-umkm-list", "page-bumdes", "page-potential"),
+    ),
+    NavItem(_("Pelatihan saya"), "page-my-programmes", also=("page-programmes", "page-materials")),
+    NavItem(_("Berita"), "page-news-list", also=("page-announcement-list",)),
 ]
 ANONYMOUS_VILLAGE = [
     NavItem(_("Beranda"), "village-home"),
-    NavItem(_("Berita"), "page-news-list"),
+    NavItem(_("Berita"), "page-news-list", also=("page-announcement-list",)),
     NavItem(_("Anggaran"), "page-budget"),
     NavItem(_("Pengaduan"), "page-complaint-file"),
     NavItem(_("Lacak pengaduan"), "page-complaint-track"),
-    NavItem(_("Produk desa"), "page-product-catalog"),
-    NavItem(_("Pelatihan"), "page-programmes"),
+    NavItem(
+        _("Produk desa"),
+        "page-product-catalog",
+        also=("page-umkm-list", "page-bumdes", "page-potential"),
+    ),
+    NavItem(_("Pelatihan"), "page-programmes", also=("page-materials",)),
 ]
 ANONYMOUS_PUBLIC = [
     NavItem(_("Beranda"), "public-home"),
@@ -97,21 +112,34 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
     return items or ANONYMOUS_PUBLIC
 
 
+def _reverse(name: str, urlconf: str | None) -> str | None:
+    try:
+        return reverse(name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+
+
+def _match_length(path: str, url: str) -> int:
+    """How much of ``path`` the section at ``url`` claims: all of it under the url, nothing
+    otherwise. The home "/" claims only itself, or it would claim every page."""
+    if path == url or (url != "/" and path.startswith(url)):
+        return len(url)
+    return 0
+
+
 def nav_links(request: HttpRequest) -> list[NavLink]:
-    links = []
+    """The header's links; the current one is the item whose own or ``also`` page is the
+    longest prefix of the path, so exactly one item (or none) is current."""
+    urlconf = getattr(request, "urlconf", None)
+    found: list[tuple[NavItem, str, int]] = []
     for item in nav_items(request):
-        try:
-            url = reverse(item.url_name, urlconf=getattr(request, "urlconf", None))
-        except NoReverseMatch:
+        url = _reverse(item.url_name, urlconf)
+        if url is None:
             continue
-        current = request.path == url or (url != "/" and request.path.startswith(url))
-        links.append(NavLink(label=str(item.label), url=url, current=current))
-    # Only the longest matching prefix is the current page (/platform/desa/ vs .../baru/).
-    currents = [link for link in links if link.current]
-    if len(currents) > 1:
-        longest = max(currents, key=lambda link: len(link.url))
-        links = [
-            NavLink(link.label, link.url, link is longest) if link.current else link
-            for link in links
-        ]
-    return links
+        claims = [url, *filter(None, (_reverse(name, urlconf) for name in item.also))]
+        found.append((item, url, max(_match_length(request.path, claim) for claim in claims)))
+    best = max((length for _, _, length in found), default=0)
+    current = next((item for item, _, length in found if best and length == best), None)
+    return [
+        NavLink(label=str(item.label), url=url, current=item is current) for item, url, _ in found
+    ]
