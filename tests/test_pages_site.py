@@ -299,6 +299,21 @@ def test_staff_of_another_village_cannot_touch_an_article(cast):
 # -- staff: profile and officials --------------------------------------------------------------
 
 
+def test_every_page_of_the_village_carries_its_logo_in_the_header(cast, media_root):
+    # given: village A has a logo, village B none
+    with schema_context(cast.village_a.schema_name):
+        village_profile_update(changes={}, logo=png_upload())
+    # when
+    login_a = client_for(cast.village_a).get("/masuk/").content.decode()
+    staff_a = client_for(cast.village_a, user=cast.alice).get("/kantor/").content.decode()
+    login_b = client_for(cast.village_b).get("/masuk/").content.decode()
+    # then
+    header_logo = r'class="brand"><img src="/media/villages/{}/logo/[^"]+" alt=""'
+    assert re.search(header_logo.format(cast.village_a.schema_name), login_a)
+    assert re.search(header_logo.format(cast.village_a.schema_name), staff_a)
+    assert "brand-logo" not in login_b
+
+
 def test_the_kepala_desa_edits_the_profile_and_uploads_a_logo(cast, media_root):
     client = client_for(cast.village_a, user=cast.alice)
     form = client.get("/kantor/profil/")

@@ -70,3 +70,21 @@ def page_url(context, name: str, *args) -> str:
         return reverse(name, args=args, urlconf=getattr(request, "urlconf", None))
     except NoReverseMatch:
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def village_logo_url(context) -> str:
+    """The logo of the page's village for the header, "" when it has none.
+
+    Read from the village's cached home data (one cache read per page, no query when
+    warm); never outside the village's own schema, e.g. on the routing error pages.
+    """
+    from django.db import connection
+
+    from services.village.home import village_home
+
+    request = context.get("request")
+    village = getattr(request, "village", None)
+    if village is None or connection.schema_name != village.schema_name:
+        return ""
+    return (village_home().get("profile") or {}).get("logo_url") or ""
