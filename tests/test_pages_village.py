@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django_tenants.utils import schema_context
 
-from services.village.models import VillageProfile
+from services.village.services import village_profile_update
 from tests.conftest import RESIDENT_PIN, client_for
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +20,9 @@ FIRST_VISIT_BUDGET = 200 * 1024
 
 
 def test_the_village_home_shows_its_name_local_term_and_profile(cast):
+    # Through the service, which forgets the cached home data (a queryset update would not).
     with schema_context(cast.village_a.schema_name):
-        VillageProfile.objects.filter(id=1).update(address="Jl. Lintas Sumatra 1")
+        village_profile_update(changes={"address": "Jl. Lintas Sumatra 1"})
     page = client_for(cast.village_a).get("/").content.decode()
     assert "<h1>Kampung Negara Batin</h1>" in page
     assert "Jl. Lintas Sumatra 1" in page

@@ -40,6 +40,9 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = REPO_DIR / "test-artifacts" / "screenshots"
 WIDTHS = (360, 1280)
+# htmx is a deferred script: a field typed into before it ran sends nothing. A journey that
+# reached the page by a click (which does not wait for the load event) waits for this first.
+HTMX_READY = "() => window.htmx !== undefined"
 START_TIMEOUT = 60.0
 
 # Playwright's sync API keeps an asyncio loop on this thread; Django would then refuse the

@@ -19,7 +19,7 @@ from services.economy.models import Business, Potential
 from services.programmes.models import VillageMaterial
 from tenants.models import Village
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import BalaiServer, screenshot
+from tests.e2e.conftest import HTMX_READY, BalaiServer, screenshot
 
 BUSINESS = "Tenun Tapis Bu Siti"
 PROGRAMME = "Pelatihan pemasaran daring se-kecamatan"
@@ -71,6 +71,7 @@ def test_staff_run_the_follow_up_pages(balai_server: BalaiServer, page: Page, co
     # a business registered for Siti, whose name is found as staff type
     page.goto(url("/kantor/ekonomi/"))
     page.get_by_role("link", name="Daftarkan usaha warga").first.click()
+    page.wait_for_function(HTMX_READY)
     page.fill("#id_q", "Siti Ami")
     page.get_by_role("radio", name="Siti Aminah").check()
     page.fill("#id_name", BUSINESS)
@@ -108,6 +109,7 @@ def test_staff_run_the_follow_up_pages(balai_server: BalaiServer, page: Page, co
     # a resident registered for the kecamatan programme
     page.goto(url("/kantor/pelatihan/"))
     page.get_by_role("link", name=PROGRAMME).click()
+    page.wait_for_function(HTMX_READY)
     page.fill("#id_q", "Siti")
     page.get_by_role("button", name="Daftarkan Siti Aminah").click()
     expect(page.get_by_text("Siti Aminah terdaftar.")).to_be_visible()

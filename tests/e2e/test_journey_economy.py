@@ -17,7 +17,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD, RESIDENT_PIN
-from tests.e2e.conftest import BalaiServer, screenshot
+from tests.e2e.conftest import HTMX_READY, BalaiServer, screenshot
 
 BUSINESS = "Kopi Bubuk Bu Siti"
 PRODUCT = "Kopi robusta bubuk 250 g"
@@ -166,6 +166,7 @@ def test_a_resident_sells_a_product_that_staff_verify(
 
     # then anyone finds the product in the catalog, with the WhatsApp link
     page.goto(url("/produk/"))
+    page.wait_for_function(HTMX_READY)
     page.fill("#id_q", "robusta")
     card = page.locator("article.product", has_text=PRODUCT)
     expect(card).to_have_count(1)

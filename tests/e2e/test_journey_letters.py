@@ -19,7 +19,7 @@ from services.letters.models import Letter, LetterCounter, LetterSettings, Lette
 from services.residents.models import Resident
 from tenants.models import Village
 from tests.conftest import PASSWORD, RESIDENT_PIN
-from tests.e2e.conftest import BalaiServer, screenshot
+from tests.e2e.conftest import HTMX_READY, BalaiServer, screenshot
 from tests.factories import UserFactory
 
 SLUG = "negarabatin"
@@ -113,6 +113,7 @@ def test_a_letter_from_request_to_verified_pdf(
     with django_db_blocker.unblock(), schema_context(village.schema_name):
         letter = Letter.objects.get(pk=int(letter_path.rstrip("/").rsplit("/", 1)[-1]))
     page.goto(balai_server.url("/kantor/surat/arsip/", village_slug=SLUG))
+    page.wait_for_function(HTMX_READY)
     page.fill("#id_q", letter.number)
     results = page.locator("#archive-results")
     expect(results.get_by_role("link", name=letter.number, exact=True)).to_be_visible()
@@ -180,6 +181,7 @@ def test_the_office_enters_a_counter_request_and_configures_letters(
     # given: Siti at the counter; the kepala desa finds her by typing her NIK
     page.get_by_role("link", name="Permohonan di loket").first.click()
     expect(page.get_by_role("heading", name="Permohonan di loket")).to_be_visible()
+    page.wait_for_function(HTMX_READY)
     page.fill("#id_q", nik[:10])
     results = page.locator("#counter-residents")
     expect(results.get_by_text("Siti Aminah")).to_be_visible()

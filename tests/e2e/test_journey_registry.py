@@ -14,7 +14,7 @@ from services.audit.models import AuditEntry
 from services.imports.models import ImportJob
 from services.residents.models import Resident
 from tests.conftest import PASSWORD, RESIDENT_PIN
-from tests.e2e.conftest import BalaiServer, screenshot
+from tests.e2e.conftest import HTMX_READY, BalaiServer, screenshot
 from tests.test_import_residents import person, register_csv
 
 pytestmark = pytest.mark.worker
@@ -51,8 +51,10 @@ def test_an_operator_imports_a_file_with_bad_rows_and_reads_the_report(
     results = page.locator("#resident-results")
     expect(results.get_by_role("link", name="Budi Santoso")).to_be_visible()
     screenshot(page, "registry-list")
+    page.wait_for_function(HTMX_READY)
     page.fill("#id_q", "tidak-ada-orang-ini")
     expect(results.get_by_text("Tidak ada penduduk", exact=True)).to_be_visible()
+    page.wait_for_function(HTMX_READY)
     page.fill("#id_q", "budi")
     results.get_by_role("link", name="Budi Santoso").click()
 

@@ -12,7 +12,7 @@ from balai.accounts.models import User
 from tenants.models import Village
 from tenants.offboarding import village_delete
 from tests.conftest import PASSWORD, RESIDENT_PIN
-from tests.e2e.conftest import BalaiServer, screenshot
+from tests.e2e.conftest import HTMX_READY, BalaiServer, screenshot
 
 NEW_VILLAGE = {"region_code": "18.08.11.2012", "slug": "adi-jaya", "admin": "kakam-adijaya"}
 NEW_ADMIN_PASSWORD = "sandi-kakam-adijaya-1"
@@ -77,7 +77,7 @@ def test_the_village_list_filters_as_the_admin_types(balai_server: BalaiServer, 
     expect(results.get_by_role("link", name="Negara Batin")).to_be_visible()
     # htmx (served by Balai itself) swaps in the table for the search as it is typed; the
     # script is deferred, so on a busy machine the typing must wait for it.
-    page.wait_for_function("() => window.htmx !== undefined")
+    page.wait_for_function(HTMX_READY)
     page.fill("#id_q", "purwa")
     expect(results.get_by_role("link", name="Negara Batin")).to_have_count(0, timeout=15_000)
     expect(results.get_by_role("link", name="Purwa Agung")).to_be_visible()
