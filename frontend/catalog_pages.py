@@ -7,7 +7,6 @@ worker); no village schema is read while a visitor waits.
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -17,6 +16,7 @@ from balai.marketplace.selectors import catalog_region_parse, catalog_search
 from balai.regions.models import Region
 from frontend.economy_forms import CatalogRegionForm, ProductFilterForm
 from frontend.forms import add_balai_errors
+from frontend.pages import page_of, query_without
 from tenants.models import Village, VillageStatus
 
 PAGE_SIZE = 24
@@ -75,18 +75,13 @@ def regional_catalog(request: HttpRequest, region_code: str | None = None) -> Ht
         form.is_valid()
         add_balai_errors(form, error)
         listings, status = None, 400
-    page = Paginator(listings if listings is not None else [], PAGE_SIZE).get_page(
-        request.GET.get("halaman")
-    )
-    params = request.GET.copy()
-    params.pop("halaman", None)
+    page = page_of(request, listings if listings is not None else [], PAGE_SIZE)
     context = {
         "region": region,
         "form": form,
         "page": page,
-        "query": params.urlencode(),
+        "query": query_without(request, "halaman"),
         "region_form": CatalogRegionForm(initial={"region": code}, regions=regions),
     }
-    is_htmx = request.headers.get("HX-Request") == "true"
-    template = "economy/_regional_results.html" if is_htmx else "economy/regional_catalog.html"
+    template = "economy/_regional_results.html" if request.htmx else "economy/regional_catalog.html"
     return render(request, template, context, status=status)

@@ -8,7 +8,6 @@ are reached by their tracking code, as in the API, never by the sequential id.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,6 +35,7 @@ from frontend.complaints_forms import (
     VisibilityForm,
 )
 from frontend.forms import add_balai_errors
+from frontend.pages import page_of
 from services.audit.models import AuditAction
 from services.audit.services import audit_record
 from services.complaints import selectors, services
@@ -151,7 +151,7 @@ def complaint_track_page(request: HttpRequest) -> HttpResponse:
 @resident_page
 def my_complaints_page(request: HttpRequest) -> HttpResponse:
     complaints = selectors.complaints_of_resident(resident_id=_resident_id(request))
-    page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, complaints, PAGE_SIZE, "page")
     return render(request, "complaints/mine.html", {"page": page, "query": ""})
 
 
@@ -170,7 +170,7 @@ def complaint_queue_page(request: HttpRequest) -> HttpResponse:
             category=data["category"] or None,
             overdue=None if data["overdue"] == "" else data["overdue"] == "1",
         )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, queryset, PAGE_SIZE, "page")
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}

@@ -13,10 +13,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,14 +39,14 @@ from frontend.economy_forms import (
     ReasonForm,
     StaffBusinessForm,
 )
-from frontend.forms import add_balai_errors, balai_error_messages
+from frontend.forms import add_balai_errors
 from frontend.learning_forms import ResidentSearchForm
+from frontend.pages import flash_errors, form_saved, found_or_404, page_of, query_without
 from frontend.resident_search import resident_search
 from services.economy import selectors, services
 from services.economy.models import (
     Bumdes,
     BumdesUnit,
-    BumdesUnitYear,
     Business,
     BusinessStatus,
     Potential,
@@ -59,20 +58,6 @@ from services.residents.models import Resident
 
 PAGE_SIZE = 24
 STAFF_PAGE_SIZE = 50
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _page(request: HttpRequest, items) -> object:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("halaman"))
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("halaman", None)
-    return params.urlencode()
 
 
 def _with_contacts(products, label: str) -> list:
@@ -99,10 +84,10 @@ def umkm_list(request: HttpRequest) -> HttpResponse:
             businesses = businesses.filter(sector=form.cleaned_data["sector"])
     context = {
         "form": form,
-        "page": _page(request, businesses.order_by("name", "id")),
-        "query": _query_without_page(request),
+        "page": page_of(request, businesses.order_by("name", "id"), PAGE_SIZE),
+        "query": query_without(request, "halaman"),
     }
-    template = "economy/_umkm_results.html" if _is_htmx(request) else "economy/umkm_list.html"
+    template = "economy/_umkm_results.html" if request.htmx else "economy/umkm_list.html"
     return render(
         request, template, context, status=200 if form.is_valid() or not request.GET else 400
     )
@@ -130,26 +115,11 @@ def product_catalog(request: HttpRequest) -> HttpResponse:
         form.is_valid()
         add_balai_errors(form, error)
         products, status = products.none(), 400
-    page = _page(request, products.order_by("name", "id"))
+    page = page_of(request, products.order_by("name", "id"), PAGE_SIZE)
     page.object_list = _with_contacts(page.object_list, village_label())
-    context = {"form": form, "page": page, "query": _query_without_page(request)}
-    template = "economy/_product_results.html" if _is_htmx(request) else "economy/catalog.html"
+    context = {"form": form, "page": page, "query": query_without(request, "halaman")}
+    template = "economy/_product_results.html" if request.htmx else "economy/catalog.html"
     return render(request, template, context, status=status)
-
-
-def _bumdes_with_figures() -> Bumdes | None:
-    return (
-        Bumdes.objects.prefetch_related(
-            Prefetch(
-                "units",
-                BumdesUnit.objects.prefetch_related(
-                    Prefetch("years", BumdesUnitYear.objects.order_by("-year"))
-                ),
-            )
-        )
-        .filter(id=1)
-        .first()
-    )
 
 
 def _yearly_totals(bumdes: Bumdes | None) -> list[dict]:
@@ -162,7 +132,7 @@ def _yearly_totals(bumdes: Bumdes | None) -> list[dict]:
 
 
 def bumdes_page(request: HttpRequest) -> HttpResponse:
-    bumdes = _bumdes_with_figures()
+    bumdes = selectors.bumdes_with_figures()
     years = _yearly_totals(bumdes)
     chart = None
     if years:
@@ -194,17 +164,11 @@ def _resident_actor(request: HttpRequest) -> Actor:
 
 
 def _own_business(request: HttpRequest, pk: int) -> Business:
-    try:
-        return selectors.business_get_for(actor=_resident_actor(request), business_id=pk)
-    except BalaiError as error:
-        raise Http404 from error
+    return found_or_404(selectors.business_get_for, actor=_resident_actor(request), business_id=pk)
 
 
 def _own_product(request: HttpRequest, pk: int) -> Product:
-    try:
-        return selectors.product_get_for(actor=_resident_actor(request), product_id=pk)
-    except BalaiError as error:
-        raise Http404 from error
+    return found_or_404(selectors.product_get_for, actor=_resident_actor(request), product_id=pk)
 
 
 def _files(request: HttpRequest) -> list:
@@ -243,14 +207,14 @@ def my_business_new(request: HttpRequest) -> HttpResponse:
 def my_business_detail(request: HttpRequest, pk: int) -> HttpResponse:
     business = _own_business(request, pk)
     form = BusinessForm(request.POST or None, initial=_business_initial(business))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.business_update(business=business, data=form.cleaned_data)
-        except BalaiError as error:
-            add_balai_errors(form, error)
-        else:
-            messages.success(request, _("Data usaha tersimpan."))
-            return redirect("page-my-business-detail", business.pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda: services.business_update(business=business, data=form.cleaned_data),
+        success=_("Data usaha tersimpan."),
+    )
+    if saved:
+        return redirect("page-my-business-detail", business.pk)
     return _business_detail(request, business, form=form)
 
 
@@ -276,21 +240,42 @@ def _business_detail(request, business, *, form=None, photos_form=None) -> HttpR
     )
 
 
-@resident_page
-def my_business_photos(request: HttpRequest, pk: int) -> HttpResponse:
-    business = _own_business(request, pk)
+def _photos_add(request: HttpRequest, add, *, back: tuple, page) -> HttpResponse:
+    """The photos posted for a business or a product: ``add(uploads)``, then ``back`` (a
+    route and its pk); refused, the page again (``page(photos_form)``) with the error."""
     if request.method != "POST":
-        return redirect("page-my-business-detail", business.pk)
+        return redirect(*back)
     photos_form = PhotosForm(request.POST, request.FILES)
     if photos_form.is_valid():
         try:
-            services.business_photos_add(business=business, uploads=_files(request))
+            add(_files(request))
         except BalaiError as error:
             add_balai_errors(photos_form, error)
         else:
             messages.success(request, _("Foto tersimpan."))
-            return redirect("page-my-business-detail", business.pk)
-    return _business_detail(request, business, photos_form=photos_form)
+            return redirect(*back)
+    return page(photos_form)
+
+
+def _photo_remove(request: HttpRequest, remove, *, back: tuple) -> HttpResponse:
+    try:
+        remove()
+    except BalaiError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(request, _("Foto dihapus."))
+    return redirect(*back)
+
+
+@resident_page
+def my_business_photos(request: HttpRequest, pk: int) -> HttpResponse:
+    business = _own_business(request, pk)
+    return _photos_add(
+        request,
+        lambda uploads: services.business_photos_add(business=business, uploads=uploads),
+        back=("page-my-business-detail", business.pk),
+        page=lambda photos_form: _business_detail(request, business, photos_form=photos_form),
+    )
 
 
 @resident_page
@@ -300,8 +285,7 @@ def my_business_submit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.business_submit(business=business)
         except BalaiError as error:
-            for message in balai_error_messages(error):
-                messages.error(request, message)
+            flash_errors(request, error)
         else:
             messages.success(request, _("Usaha diajukan. Staf desa akan memverifikasinya."))
     return redirect("page-my-business-detail", business.pk)
@@ -311,16 +295,16 @@ def my_business_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def my_product_new(request: HttpRequest, pk: int) -> HttpResponse:
     business = _own_business(request, pk)
     form = ProductCreateForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.product_create(
-                business=business, data=form.cleaned_data, photos=_files(request)
-            )
-        except BalaiError as error:
-            add_balai_errors(form, error)
-        else:
-            messages.success(request, _("Produk tersimpan."))
-            return redirect("page-my-business-detail", business.pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda: services.product_create(
+            business=business, data=form.cleaned_data, photos=_files(request)
+        ),
+        success=_("Produk tersimpan."),
+    )
+    if saved:
+        return redirect("page-my-business-detail", business.pk)
     return render(
         request,
         "economy/product_form.html",
@@ -332,18 +316,21 @@ def my_product_new(request: HttpRequest, pk: int) -> HttpResponse:
 @resident_page
 def my_product_edit(request: HttpRequest, pk: int) -> HttpResponse:
     product = _own_product(request, pk)
-    initial = {name: getattr(product, name) for name in ProductForm.base_fields}
-    form = ProductForm(request.POST or None, initial=initial)
+    form = ProductForm(request.POST or None, initial=_product_initial(product))
     photos_form = PhotosForm()
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.product_update(product=product, data=form.cleaned_data)
-        except BalaiError as error:
-            add_balai_errors(form, error)
-        else:
-            messages.success(request, _("Produk tersimpan."))
-            return redirect("page-my-product-edit", product.pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda: services.product_update(product=product, data=form.cleaned_data),
+        success=_("Produk tersimpan."),
+    )
+    if saved:
+        return redirect("page-my-product-edit", product.pk)
     return _product_edit(request, product, form, photos_form)
+
+
+def _product_initial(product: Product) -> dict:
+    return {name: getattr(product, name) for name in ProductForm.base_fields}
 
 
 def _product_edit(request, product, form, photos_form) -> HttpResponse:
@@ -363,19 +350,14 @@ def _product_edit(request, product, form, photos_form) -> HttpResponse:
 @resident_page
 def my_product_photos(request: HttpRequest, pk: int) -> HttpResponse:
     product = _own_product(request, pk)
-    if request.method != "POST":
-        return redirect("page-my-product-edit", product.pk)
-    photos_form = PhotosForm(request.POST, request.FILES)
-    if photos_form.is_valid():
-        try:
-            services.product_photos_add(product=product, uploads=_files(request))
-        except BalaiError as error:
-            add_balai_errors(photos_form, error)
-        else:
-            messages.success(request, _("Foto tersimpan."))
-            return redirect("page-my-product-edit", product.pk)
-    initial = {name: getattr(product, name) for name in ProductForm.base_fields}
-    return _product_edit(request, product, ProductForm(initial=initial), photos_form)
+    return _photos_add(
+        request,
+        lambda uploads: services.product_photos_add(product=product, uploads=uploads),
+        back=("page-my-product-edit", product.pk),
+        page=lambda photos_form: _product_edit(
+            request, product, ProductForm(initial=_product_initial(product)), photos_form
+        ),
+    )
 
 
 @resident_page
@@ -393,26 +375,22 @@ def my_product_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def my_business_photo_delete(request: HttpRequest, pk: int, index: int) -> HttpResponse:
     business = _own_business(request, pk)
-    try:
-        services.business_photo_remove(business=business, index=index)
-    except BalaiError as error:
-        _report(request, error)
-    else:
-        messages.success(request, _("Foto dihapus."))
-    return redirect("page-my-business-detail", business.pk)
+    return _photo_remove(
+        request,
+        lambda: services.business_photo_remove(business=business, index=index),
+        back=("page-my-business-detail", business.pk),
+    )
 
 
 @resident_page
 @require_POST
 def my_product_photo_delete(request: HttpRequest, pk: int, index: int) -> HttpResponse:
     product = _own_product(request, pk)
-    try:
-        services.product_photo_remove(product=product, index=index)
-    except BalaiError as error:
-        _report(request, error)
-    else:
-        messages.success(request, _("Foto dihapus."))
-    return redirect("page-my-product-edit", product.pk)
+    return _photo_remove(
+        request,
+        lambda: services.product_photo_remove(product=product, index=index),
+        back=("page-my-product-edit", product.pk),
+    )
 
 
 # -- staff -----------------------------------------------------------------------------------
@@ -436,10 +414,11 @@ def staff_economy(request: HttpRequest) -> HttpResponse:
         "economy/staff_economy.html",
         {
             "pending": businesses.filter(status=BusinessStatus.SUBMITTED).order_by("created_at"),
-            "verified": Paginator(
+            "verified": page_of(
+                request,
                 businesses.filter(status=BusinessStatus.VERIFIED).order_by("name", "id"),
                 STAFF_PAGE_SIZE,
-            ).get_page(request.GET.get("halaman")),
+            ),
             "counts": counts,
             "reason_form": ReasonForm(),
             "hidden_count": Product.objects.filter(hidden=True).count(),
@@ -448,22 +427,11 @@ def staff_economy(request: HttpRequest) -> HttpResponse:
 
 
 def _staff_business(request: HttpRequest, pk: int) -> Business:
-    try:
-        return selectors.business_get_for(actor=_staff_actor(request), business_id=pk)
-    except BalaiError as error:
-        raise Http404 from error
+    return found_or_404(selectors.business_get_for, actor=_staff_actor(request), business_id=pk)
 
 
 def _staff_product(request: HttpRequest, pk: int) -> Product:
-    try:
-        return selectors.product_get_for(actor=_staff_actor(request), product_id=pk)
-    except BalaiError as error:
-        raise Http404 from error
-
-
-def _report(request: HttpRequest, error: BalaiError) -> None:
-    for message in balai_error_messages(error):
-        messages.error(request, message)
+    return found_or_404(selectors.product_get_for, actor=_staff_actor(request), product_id=pk)
 
 
 @village_staff_page
@@ -473,7 +441,7 @@ def staff_business_verify(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.business_verify(business=business, by_user_id=request.user.pk)
         except BalaiError as error:
-            _report(request, error)
+            flash_errors(request, error)
         else:
             messages.success(request, _("Usaha %(name)s terverifikasi.") % {"name": business.name})
     return redirect("page-staff-economy")
@@ -492,7 +460,7 @@ def staff_business_reject(request: HttpRequest, pk: int) -> HttpResponse:
                 by_user_id=request.user.pk,
             )
         except BalaiError as error:
-            _report(request, error)
+            flash_errors(request, error)
             return redirect("page-staff-economy")
         messages.success(request, _("Usaha %(name)s ditolak.") % {"name": business.name})
     return redirect("page-staff-economy")
@@ -511,8 +479,8 @@ def staff_products(request: HttpRequest) -> HttpResponse:
         "economy/staff_products.html",
         {
             "form": form,
-            "page": _page(request, products.order_by("name", "id")),
-            "query": _query_without_page(request),
+            "page": page_of(request, products.order_by("name", "id"), PAGE_SIZE),
+            "query": query_without(request, "halaman"),
             "only_hidden": request.GET.get("tersembunyi") == "1",
         },
     )
@@ -531,7 +499,7 @@ def staff_product_hide(request: HttpRequest, pk: int) -> HttpResponse:
                 by_user_id=request.user.pk,
             )
         except BalaiError as error:
-            if _is_htmx(request):
+            if request.htmx:
                 add_balai_errors(form, error)
                 return render(
                     request,
@@ -539,9 +507,9 @@ def staff_product_hide(request: HttpRequest, pk: int) -> HttpResponse:
                     {"product": product, "error_form": form},
                     status=400,
                 )
-            _report(request, error)
+            flash_errors(request, error)
         else:
-            if _is_htmx(request):
+            if request.htmx:
                 return render(request, "economy/_staff_product_row.html", {"product": product})
             messages.success(request, _("Produk disembunyikan dari katalog."))
     return redirect("page-staff-products")
@@ -552,7 +520,7 @@ def staff_product_unhide(request: HttpRequest, pk: int) -> HttpResponse:
     product = _staff_product(request, pk)
     if request.method == "POST":
         product = services.product_unhide(product=product, by_user_id=request.user.pk)
-        if _is_htmx(request):
+        if request.htmx:
             return render(request, "economy/_staff_product_row.html", {"product": product})
         messages.success(request, _("Produk ditampilkan lagi di katalog."))
     return redirect("page-staff-products")
@@ -560,7 +528,7 @@ def staff_product_unhide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @village_staff_page
 def staff_bumdes(request: HttpRequest) -> HttpResponse:
-    bumdes = _bumdes_with_figures()
+    bumdes = selectors.bumdes_with_figures()
     units = list(bumdes.units.all()) if bumdes else []
     initial = (
         {name: getattr(bumdes, name) or "" for name in BumdesForm.base_fields} if bumdes else None
@@ -606,14 +574,14 @@ def staff_bumdes(request: HttpRequest) -> HttpResponse:
 @village_staff_page
 def staff_potential(request: HttpRequest) -> HttpResponse:
     form = PotentialForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.potential_create(data=form.cleaned_data, photos=_files(request))
-        except BalaiError as error:
-            add_balai_errors(form, error)
-        else:
-            messages.success(request, _("Potensi desa tersimpan."))
-            return redirect("page-staff-potential")
+    saved = form_saved(
+        request,
+        form,
+        lambda: services.potential_create(data=form.cleaned_data, photos=_files(request)),
+        success=_("Potensi desa tersimpan."),
+    )
+    if saved:
+        return redirect("page-staff-potential")
     return render(
         request,
         "economy/staff_potential.html",
@@ -624,9 +592,7 @@ def staff_potential(request: HttpRequest) -> HttpResponse:
 
 @village_staff_page
 def staff_potential_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    potential = Potential.objects.filter(pk=pk).first()
-    if potential is None:
-        raise Http404
+    potential = _staff_potential(pk)
     if request.method == "POST":
         services.potential_delete(potential=potential)
         messages.success(request, _("Potensi desa dihapus."))
@@ -668,10 +634,7 @@ def staff_business_new(request: HttpRequest) -> HttpResponse:
 
 
 def _staff_potential(pk: int) -> Potential:
-    potential = Potential.objects.filter(pk=pk).first()
-    if potential is None:
-        raise Http404
-    return potential
+    return get_object_or_404(Potential, pk=pk)
 
 
 @village_staff_page
@@ -682,14 +645,14 @@ def staff_potential_edit(request: HttpRequest, pk: int) -> HttpResponse:
         for name in PotentialEditForm.base_fields
     }
     form = PotentialEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.potential_update(potential=potential, data=form.cleaned_data)
-        except BalaiError as error:
-            add_balai_errors(form, error)
-        else:
-            messages.success(request, _("Potensi desa tersimpan."))
-            return redirect("page-staff-potential")
+    saved = form_saved(
+        request,
+        form,
+        lambda: services.potential_update(potential=potential, data=form.cleaned_data),
+        success=_("Potensi desa tersimpan."),
+    )
+    if saved:
+        return redirect("page-staff-potential")
     return render(
         request,
         "economy/staff_potential_edit.html",
@@ -699,10 +662,7 @@ def staff_potential_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _staff_unit(pk: int) -> BumdesUnit:
-    unit = BumdesUnit.objects.filter(pk=pk).first()
-    if unit is None:
-        raise Http404
-    return unit
+    return get_object_or_404(BumdesUnit, pk=pk)
 
 
 @village_staff_page
@@ -710,14 +670,14 @@ def staff_bumdes_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _staff_unit(pk)
     initial = {name: getattr(unit, name) for name in BumdesUnitForm.base_fields}
     form = BumdesUnitForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.bumdes_unit_update(unit=unit, data=form.cleaned_data)
-        except BalaiError as error:
-            add_balai_errors(form, error)
-        else:
-            messages.success(request, _("Unit usaha tersimpan."))
-            return redirect("page-staff-bumdes")
+    saved = form_saved(
+        request,
+        form,
+        lambda: services.bumdes_unit_update(unit=unit, data=form.cleaned_data),
+        success=_("Unit usaha tersimpan."),
+    )
+    if saved:
+        return redirect("page-staff-bumdes")
     return render(
         request,
         "economy/staff_bumdes_unit_edit.html",

@@ -33,6 +33,7 @@ from frontend.learning_forms import (
     RegisterResidentForm,
     ResidentSearchForm,
 )
+from frontend.pages import form_saved
 from frontend.resident_search import resident_search
 from services.programmes import selectors, services
 from services.programmes.models import VillageMaterial
@@ -278,11 +279,20 @@ def my_programmes(request: HttpRequest) -> HttpResponse:
 @resident_page
 @require_POST
 def my_registration_cancel(request: HttpRequest, registration_id: int) -> HttpResponse:
-    try:
+    def cancel() -> None:
         registration = selectors.registration_get_for(
             actor=_resident_actor(request), registration_id=registration_id
         )
         services.registration_cancel(registration=registration)
+
+    return _my_registration_cancel(request, cancel)
+
+
+def _my_registration_cancel(request: HttpRequest, cancel) -> HttpResponse:
+    """A resident cancels a registration of theirs (``cancel()``); refused, their programmes
+    page with the reason."""
+    try:
+        cancel()
     except BalaiError as error:
         return _render_my_programmes(
             request, errors=balai_error_messages(error), status=error.status
@@ -294,18 +304,14 @@ def my_registration_cancel(request: HttpRequest, registration_id: int) -> HttpRe
 @resident_page
 @require_POST
 def my_kecamatan_registration_cancel(request: HttpRequest, registration_id: int) -> HttpResponse:
-    try:
-        learning_services.kecamatan_registration_cancel(
+    return _my_registration_cancel(
+        request,
+        lambda: learning_services.kecamatan_registration_cancel(
             village=request.village,
             registration_id=registration_id,
             resident_id=request.resident.resident_id,
-        )
-    except BalaiError as error:
-        return _render_my_programmes(
-            request, errors=balai_error_messages(error), status=error.status
-        )
-    messages.success(request, _("Pendaftaran dibatalkan."))
-    return redirect("page-my-programmes")
+        ),
+    )
 
 
 @resident_page
@@ -403,14 +409,14 @@ def staff_programme_edit(request: HttpRequest, programme_id: int) -> HttpRespons
     except BalaiError as error:
         return _error_page(request, error)
     form = ProgrammeForm(request.POST or None, initial=ProgrammeForm.initial_of(programme))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.programme_update(programme_id=programme.pk, data=form.service_data())
-        except BalaiError as error:
-            add_balai_errors(form, error)
-        else:
-            messages.success(request, _("Program disimpan."))
-            return redirect("page-staff-programme", programme_id=programme.pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda: services.programme_update(programme_id=programme.pk, data=form.service_data()),
+        success=_("Program disimpan."),
+    )
+    if saved:
+        return redirect("page-staff-programme", programme_id=programme.pk)
     return render(
         request,
         "learning/staff_programme_form.html",
@@ -458,6 +464,26 @@ def _render_staff_programme(
     return render(request, "learning/staff_programme_detail.html", context, status=status)
 
 
+def _staff_register(request: HttpRequest, programme_id: int, register, *, page, back: str):
+    """Staff register the resident posted: ``register(resident_id)`` gives the registration
+    and the name to show; refused, the programme's page (``page``) with the error on the
+    form, else back to it saying whether the resident got a seat or a waiting place."""
+    form = RegisterResidentForm(request.POST)
+    form.is_valid()
+    try:
+        registration, name = register(form.cleaned_data.get("resident_id"))
+    except BalaiError as error:
+        add_balai_errors(form, error)
+        return page(request, programme_id, register_form=form, status=error.status)
+    if registration.status == RegistrationStatus.WAITING:
+        messages.warning(
+            request, _("%(name)s masuk daftar tunggu: program sudah penuh.") % {"name": name}
+        )
+    else:
+        messages.success(request, _("%(name)s terdaftar.") % {"name": name})
+    return redirect(back, programme_id=programme_id)
+
+
 @village_staff_page
 @require_GET
 def staff_programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
@@ -467,26 +493,21 @@ def staff_programme_detail(request: HttpRequest, programme_id: int) -> HttpRespo
 @village_staff_page
 @require_POST
 def staff_programme_register(request: HttpRequest, programme_id: int) -> HttpResponse:
-    form = RegisterResidentForm(request.POST)
-    form.is_valid()
-    try:
-        resident = services.resident_for_registration(form.cleaned_data.get("resident_id"))
+
+    def register(resident_id) -> tuple[object, str]:
+        resident = services.resident_for_registration(resident_id)
         registration = services.registration_create(
             programme_id=programme_id, resident=resident, by_user_id=request.user.pk
         )
-    except BalaiError as error:
-        add_balai_errors(form, error)
-        return _render_staff_programme(
-            request, programme_id, register_form=form, status=error.status
-        )
-    if registration.status == RegistrationStatus.WAITING:
-        messages.warning(
-            request,
-            _("%(name)s masuk daftar tunggu: program sudah penuh.") % {"name": resident.full_name},
-        )
-    else:
-        messages.success(request, _("%(name)s terdaftar.") % {"name": resident.full_name})
-    return redirect("page-staff-programme", programme_id=programme_id)
+        return registration, resident.full_name
+
+    return _staff_register(
+        request,
+        programme_id,
+        register,
+        page=_render_staff_programme,
+        back="page-staff-programme",
+    )
 
 
 @village_staff_page
@@ -601,29 +622,23 @@ def staff_kecamatan_programme(request: HttpRequest, programme_id: int) -> HttpRe
 @village_staff_page
 @require_POST
 def staff_kecamatan_register(request: HttpRequest, programme_id: int) -> HttpResponse:
-    form = RegisterResidentForm(request.POST)
-    form.is_valid()
-    try:
+
+    def register(resident_id) -> tuple[object, str]:
         registration = services.kecamatan_registration_for(
             village=request.village,
             programme_id=programme_id,
-            resident_id=form.cleaned_data.get("resident_id"),
+            resident_id=resident_id,
             by_user_id=request.user.pk,
         )
-    except BalaiError as error:
-        add_balai_errors(form, error)
-        return _render_staff_kecamatan(
-            request, programme_id, register_form=form, status=error.status
-        )
-    if registration.status == RegistrationStatus.WAITING:
-        messages.warning(
-            request,
-            _("%(name)s masuk daftar tunggu: program sudah penuh.")
-            % {"name": registration.display_name},
-        )
-    else:
-        messages.success(request, _("%(name)s terdaftar.") % {"name": registration.display_name})
-    return redirect("page-staff-kecamatan-programme", programme_id=programme_id)
+        return registration, registration.display_name
+
+    return _staff_register(
+        request,
+        programme_id,
+        register,
+        page=_render_staff_kecamatan,
+        back="page-staff-kecamatan-programme",
+    )
 
 
 @village_staff_page
@@ -648,14 +663,14 @@ def staff_kecamatan_registration_cancel(request: HttpRequest, registration_id: i
 @require_http_methods(["GET", "POST"])
 def staff_materials(request: HttpRequest) -> HttpResponse:
     form = MaterialForm(request.POST or None, initial={"kind": "panduan"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.material_create(data=form.cleaned_data, by_user_id=request.user.pk)
-        except BalaiError as error:
-            add_balai_errors(form, error)
-        else:
-            messages.success(request, _("Materi ditambahkan."))
-            return redirect("page-staff-materials")
+    saved = form_saved(
+        request,
+        form,
+        lambda: services.material_create(data=form.cleaned_data, by_user_id=request.user.pk),
+        success=_("Materi ditambahkan."),
+    )
+    if saved:
+        return redirect("page-staff-materials")
     return render(
         request,
         "learning/staff_materials.html",
@@ -676,14 +691,14 @@ def staff_material_edit(request: HttpRequest, material_id: int) -> HttpResponse:
             ),
         )
     form = MaterialForm(request.POST or None, initial=MaterialForm.initial_of(material))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.material_update(material_id=material.pk, data=form.cleaned_data)
-        except BalaiError as error:
-            add_balai_errors(form, error)
-        else:
-            messages.success(request, _("Materi disimpan."))
-            return redirect("page-staff-materials")
+    saved = form_saved(
+        request,
+        form,
+        lambda: services.material_update(material_id=material.pk, data=form.cleaned_data),
+        success=_("Materi disimpan."),
+    )
+    if saved:
+        return redirect("page-staff-materials")
     return render(
         request,
         "learning/staff_material_form.html",

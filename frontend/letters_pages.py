@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +36,7 @@ from frontend.letters_forms import (
     LetterTemplateForm,
     errors_on_form_fields,
 )
+from frontend.pages import flash_errors, page_of
 from services.audit.models import AuditAction
 from services.audit.services import audit_record
 from services.letters import rendering, selectors, services
@@ -48,6 +48,7 @@ from services.letters.models import (
     LetterType,
 )
 from services.residents import selectors as resident_selectors
+from services.residents import services as resident_services
 from services.residents.models import Resident
 from services.residents.selectors import ResidentFilters
 
@@ -122,17 +123,14 @@ def _steps(letter: Letter) -> list[dict]:
     return rows
 
 
-def _page_of(request: HttpRequest, items):
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("halaman"))
-
-
 # --- resident pages ---------------------------------------------------------------------
 
 
 @resident_page
 def my_letters(request: HttpRequest) -> HttpResponse:
     letters = selectors.letters_for_resident(resident_id=request.resident.resident_id)
-    return render(request, "letters/my_letters.html", {"page": _page_of(request, letters)})
+    page = page_of(request, letters, PAGE_SIZE)
+    return render(request, "letters/my_letters.html", {"page": page})
 
 
 @resident_page
@@ -141,8 +139,20 @@ def letter_request_choose(request: HttpRequest) -> HttpResponse:
     return render(request, "letters/request_choose.html", {"types": types})
 
 
-@resident_page
-def letter_request_form(request: HttpRequest, code: str) -> HttpResponse:
+def _letter_request_page(
+    request: HttpRequest,
+    code: str,
+    *,
+    principal,
+    role: str | None,
+    resident: Resident | None = None,
+    success: str,
+    done: str,
+    template: str,
+) -> HttpResponse:
+    """The request form of an active letter type, online (a resident, ``role`` None) or at
+    the counter (staff for ``resident``): posted and taken, the letter's page (``done``);
+    else the form again, 400 on bad input or the status of the service's refusal."""
     letter_type = _letter_type_or_404(code)
     if not letter_type.is_active:
         raise Http404(code)
@@ -153,22 +163,35 @@ def letter_request_form(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             try:
                 letter = services.letter_request(
-                    actor=request.resident,
-                    role=None,
+                    actor=principal,
+                    role=role,
                     letter_type_code=letter_type.code,
                     field_values=form.field_values(),
+                    resident_id=resident.pk if resident else None,
                     note=form.cleaned_data["note"],
                 )
             except BalaiError as error:
                 add_balai_errors(form, errors_on_form_fields(error))
+                status = error.status
             else:
-                messages.success(request, _("Permohonan surat terkirim."))
-                return redirect("page-my-letter-detail", pk=letter.pk)
-    return render(
+                messages.success(request, success)
+                return redirect(done, pk=letter.pk)
+    context = {"letter_type": letter_type, "form": form}
+    if resident is not None:
+        context["resident"] = resident
+    return render(request, template, context, status=status)
+
+
+@resident_page
+def letter_request_form(request: HttpRequest, code: str) -> HttpResponse:
+    return _letter_request_page(
         request,
-        "letters/request_form.html",
-        {"letter_type": letter_type, "form": form},
-        status=status,
+        code,
+        principal=request.resident,
+        role=None,
+        success=_("Permohonan surat terkirim."),
+        done="page-my-letter-detail",
+        template="letters/request_form.html",
     )
 
 
@@ -226,16 +249,20 @@ def my_letter_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     return _my_detail(request, letter, form, status)
 
 
+def _letter_pdf(request: HttpRequest, principal, pk: int, *, back: str) -> HttpResponse:
+    """The signed PDF of a letter ``principal`` may see; refused, back to its page."""
+    letter = _letter_for(principal, pk)
+    try:
+        pdf = services.letter_print(actor=principal, letter=letter)
+    except BalaiError as error:
+        flash_errors(request, error)
+        return redirect(back, pk=letter.pk)
+    return _pdf_response(pdf, f"surat-{letter.pk}.pdf")
+
+
 @resident_page
 def my_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request.resident, pk)
-    try:
-        pdf = services.letter_print(actor=request.resident, letter=letter)
-    except BalaiError as error:
-        for message in balai_error_messages(error):
-            messages.error(request, message)
-        return redirect("page-my-letter-detail", pk=letter.pk)
-    return _pdf_response(pdf, f"surat-{letter.pk}.pdf")
+    return _letter_pdf(request, request.resident, pk, back="page-my-letter-detail")
 
 
 @resident_page
@@ -246,8 +273,7 @@ def my_letter_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except BalaiError as error:
         if error.status == 404:
             raise Http404(str(error)) from error
-        for message in balai_error_messages(error):
-            messages.error(request, message)
+        flash_errors(request, error)
     else:
         messages.success(request, _("Permohonan dibatalkan."))
     return redirect("page-my-letter-detail", pk=pk)
@@ -340,14 +366,7 @@ def letter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @village_staff_page
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request.user, pk)
-    try:
-        pdf = services.letter_print(actor=request.user, letter=letter)
-    except BalaiError as error:
-        for message in balai_error_messages(error):
-            messages.error(request, message)
-        return redirect("page-letter-detail", pk=letter.pk)
-    return _pdf_response(pdf, f"surat-{letter.pk}.pdf")
+    return _letter_pdf(request, request.user, pk, back="page-letter-detail")
 
 
 @village_staff_page
@@ -364,7 +383,7 @@ def letter_archive(request: HttpRequest) -> HttpResponse:
         object_type="letter",
         detail={"page": "archive", "filters": ["q"] if search else []},
     )
-    context = {"form": form, "page": _page_of(request, letters), "search": search}
+    context = {"form": form, "page": page_of(request, letters, PAGE_SIZE), "search": search}
     if request.htmx:
         return render(request, "letters/_archive_table.html", context)
     return render(request, "letters/archive.html", context)
@@ -524,19 +543,10 @@ def letter_counter(request: HttpRequest) -> HttpResponse:
     residents: list[Resident] = []
     searched = len(search) >= COUNTER_SEARCH_MIN
     if searched:
-        filters = ResidentFilters(nik=search) if search.isdigit() else ResidentFilters(name=search)
+        filters = ResidentFilters.for_term(search)
         residents = list(resident_selectors.resident_list(filters=filters)[:COUNTER_RESULTS])
-        # As the register's list does: what was searched by, how many came back, never the
-        # searched NIK or name themselves.
-        audit_record(
-            actor=request.user,
-            action=AuditAction.LIST,
-            object_type="resident",
-            detail={
-                "filters": filters.used(),
-                "returned": len(residents),
-                "page": "letter_counter",
-            },
+        resident_services.resident_search_audit(
+            actor=request.user, filters=filters, returned=len(residents), page="letter_counter"
         )
     context = {"form": form, "residents": residents, "searched": searched}
     if request.htmx:
@@ -572,33 +582,13 @@ def letter_counter_choose(request: HttpRequest, resident_id: int) -> HttpRespons
 
 @village_staff_page
 def letter_counter_form(request: HttpRequest, resident_id: int, code: str) -> HttpResponse:
-    resident = _counter_resident(request, resident_id)
-    letter_type = _letter_type_or_404(code)
-    if not letter_type.is_active:
-        raise Http404(code)
-    form = LetterRequestForm(request.POST or None, letter_type=letter_type)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                letter = services.letter_request(
-                    actor=request.user,
-                    role=request_staff_role(request),
-                    letter_type_code=letter_type.code,
-                    field_values=form.field_values(),
-                    resident_id=resident.pk,
-                    note=form.cleaned_data["note"],
-                )
-            except BalaiError as error:
-                add_balai_errors(form, errors_on_form_fields(error))
-                status = error.status
-            else:
-                messages.success(request, _("Permohonan di loket tercatat."))
-                return redirect("page-letter-detail", pk=letter.pk)
-    return render(
+    return _letter_request_page(
         request,
-        "letters/counter_form.html",
-        {"resident": resident, "letter_type": letter_type, "form": form},
-        status=status,
+        code,
+        principal=request.user,
+        role=request_staff_role(request),
+        resident=_counter_resident(request, resident_id),
+        success=_("Permohonan di loket tercatat."),
+        done="page-letter-detail",
+        template="letters/counter_form.html",
     )

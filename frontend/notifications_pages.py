@@ -16,6 +16,7 @@ from balai.errors import BalaiError
 from frontend.access import resident_page, village_staff_page
 from frontend.forms import add_balai_errors, balai_error_messages
 from frontend.notifications_forms import MessageLogFilterForm, PreferenceForm
+from frontend.pages import page_of
 from services.notifications import selectors, services
 from services.notifications.models import MessageStatus, RecipientKind
 
@@ -32,7 +33,7 @@ def _me(request: HttpRequest) -> dict[str, str]:
 
 def _inbox(request: HttpRequest, *, partial: bool) -> HttpResponse:
     items = selectors.inbox_items_for(**_me(request))
-    page = Paginator(items, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, items, INBOX_PAGE_SIZE, "page")
     context = {"page": page, "unread": selectors.inbox_unread_count(**_me(request))}
     template = "notifications/_inbox_list.html" if partial else "notifications/inbox.html"
     return render(request, template, context)

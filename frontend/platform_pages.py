@@ -11,7 +11,6 @@ from pathlib import Path
 import redis
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -29,6 +28,7 @@ from balai.onboarding.services import bulk_onboarding_start, village_onboard
 from balai.regions.models import Region
 from frontend.access import platform_admin_page
 from frontend.forms import BulkOnboardingForm, SuspendForm, VillageFilterForm, add_balai_errors
+from frontend.pages import page_of
 from tenants.models import PooledSchema, SchemaTemplate, Village
 from tenants.offboarding import export_job_create, export_job_get
 from tenants.provisioning import migrations_fingerprint
@@ -82,7 +82,7 @@ def village_list(request: HttpRequest) -> HttpResponse:
         kabupaten_choices=_region_choices(in_use.values("kabupaten_code")),
         kecamatan_choices=_region_choices(kecamatan_codes),
     )
-    page = Paginator(_filtered_villages(form), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, _filtered_villages(form), PAGE_SIZE, "page")
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}

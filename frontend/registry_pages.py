@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from balai.errors import BalaiError, FieldError
 from frontend.access import resident_page, village_staff_page
 from frontend.forms import add_balai_errors
+from frontend.pages import flash_errors, found_or_404, query_without
 from frontend.registry_forms import (
     EventForm,
     FamilyForm,
@@ -36,7 +37,7 @@ from services.audit.services import audit_record
 from services.imports import selectors as job_selectors
 from services.imports import services as job_services
 from services.imports.models import ImportJob, JobKind
-from services.residents import exporting, import_template, importing, selectors, services
+from services.residents import import_template, selectors, services
 from services.residents.models import Family, Resident
 from services.residents.reference import EventKind
 from services.residents.serializers import resident_input_parse
@@ -46,32 +47,14 @@ from services.residents.views import IdFirstPaginator
 PAGE_SIZE = 50
 # How often a running import or export page asks for its progress (htmx polling).
 POLL_EVERY = "2s"
-STATUS_EVENTS = {
-    EventKind.DEATH: services.resident_record_death,
-    EventKind.MOVE_OUT: services.resident_record_move_out,
-    EventKind.MISSING: services.resident_record_missing,
-    EventKind.FOUND: services.resident_record_found,
-}
 
 
 def _resident_or_404(pk: int) -> Resident:
-    try:
-        return selectors.resident_get(resident_id=pk)
-    except BalaiError as error:
-        raise Http404 from error
+    return found_or_404(selectors.resident_get, resident_id=pk)
 
 
 def _family_or_404(pk: int) -> Family:
-    try:
-        return selectors.family_get(family_id=pk)
-    except BalaiError as error:
-        raise Http404 from error
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+    return found_or_404(selectors.family_get, family_id=pk)
 
 
 # -- residents ------------------------------------------------------------------------------
@@ -83,20 +66,14 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     paginator = IdFirstPaginator(selectors.resident_list(filters=filters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    # One audit row per request, as the API writes: what was searched, how much came
-    # back, never the rows themselves nor the searched NIK or name.
-    audit_record(
+    services.resident_search_audit(
         actor=request.user,
-        action=AuditAction.LIST,
-        object_type="resident",
-        detail={
-            "filters": filters.used(),
-            "returned": len(page.object_list),
-            "total": paginator.count,
-            "page": page.number,
-        },
+        filters=filters,
+        returned=len(page.object_list),
+        total=paginator.count,
+        page=page.number,
     )
-    context = {"form": form, "page": page, "query": _query_without_page(request)}
+    context = {"form": form, "page": page, "query": query_without(request, "page")}
     # Search-as-you-type asks htmx for the rows alone; a plain request gets the whole page.
     if request.htmx and request.htmx.target == "resident-results":
         return render(request, "registry/_resident_rows.html", context)
@@ -167,20 +144,14 @@ def resident_new(request: HttpRequest) -> HttpResponse:
             data = _resident_data(form)
             acknowledge = form.cleaned_data["acknowledge_warnings"]
             note = form.cleaned_data["note"]
-            arrival = form.cleaned_data["arrival"]
-            if arrival == EventKind.BIRTH:
-                resident = services.resident_record_birth(
-                    actor=request.user, data=data, acknowledge_warnings=acknowledge, note=note
-                )
-            else:
-                resident = services.resident_create(
-                    actor=request.user,
-                    data=data,
-                    acknowledge_warnings=acknowledge,
-                    arrival=arrival,
-                    arrival_date=form.cleaned_data["arrival_date"],
-                    note=note,
-                )
+            resident = services.resident_arrive(
+                actor=request.user,
+                data=data,
+                arrival=form.cleaned_data["arrival"],
+                arrival_date=form.cleaned_data["arrival_date"],
+                acknowledge_warnings=acknowledge,
+                note=note,
+            )
         except BalaiError as error:
             add_balai_errors(form, error)
         else:
@@ -239,17 +210,14 @@ def resident_event(request: HttpRequest, pk: int) -> HttpResponse:
     form = EventForm(request.POST)
     if form.is_valid():
         kind = form.cleaned_data["kind"]
-        arguments = {
-            "actor": request.user,
-            "resident": resident,
-            "event_date": form.cleaned_data["event_date"],
-            "note": form.cleaned_data["note"],
-        }
         try:
-            if kind == EventKind.MOVE_IN:
-                services.resident_record_move_in(**arguments)
-            else:
-                STATUS_EVENTS[kind](**arguments)
+            services.resident_record_event(
+                actor=request.user,
+                resident=resident,
+                kind=kind,
+                event_date=form.cleaned_data["event_date"],
+                note=form.cleaned_data["note"],
+            )
         except BalaiError as error:
             add_balai_errors(form, error)
         else:
@@ -267,8 +235,7 @@ def resident_acknowledge_nik(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.resident_acknowledge_nik_warning(actor=request.user, resident=resident)
     except BalaiError as error:
-        for message in (e.message for e in error.errors):
-            messages.error(request, message)
+        flash_errors(request, error)
     else:
         messages.success(request, _("Peringatan NIK disetujui."))
     return redirect("page-resident-detail", pk=pk)
@@ -276,16 +243,8 @@ def resident_acknowledge_nik(request: HttpRequest, pk: int) -> HttpResponse:
 
 @village_staff_page
 def resident_export_csv(request: HttpRequest) -> HttpResponse:
-    audit_record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        object_type="resident",
-        detail={"format": "csv", "count": exporting.resident_export_count()},
-    )
-    response = StreamingHttpResponse(
-        exporting.resident_export_csv_chunks(), content_type="text/csv; charset=utf-8"
-    )
-    name = f"penduduk-{timezone.localdate().isoformat()}.csv"
+    name, chunks = job_services.resident_export_csv_open(actor=request.user)
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -305,20 +264,16 @@ def _family_list(request: HttpRequest, *, family_form: FamilyForm | None = None,
     )
     paginator = IdFirstPaginator(families, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    used = {level: area} if area else {}
-    audit_record(
+    services.family_search_audit(
         actor=request.user,
-        action=AuditAction.LIST,
-        object_type="family",
-        detail={
-            "filters": {**used, **({"searched_by": ["kk_number"]} if kk else {})},
-            "returned": len(page.object_list),
-        },
+        areas={level: area} if area else {},
+        by_kk_number=bool(kk),
+        returned=len(page.object_list),
     )
     context = {
         "form": form,
         "page": page,
-        "query": _query_without_page(request),
+        "query": query_without(request, "page"),
         "family_form": family_form or FamilyForm(),
     }
     if request.htmx and request.htmx.target == "family-results":
@@ -425,14 +380,10 @@ def _import_page(request: HttpRequest, form: ImportForm, *, status: int = 200) -
 def import_page(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            # Before reading it: a huge upload is spooled to disk by Django, not memory.
-            importing.register_file_size_check(size=upload.size)
-            job, created = job_services.resident_import_start(
+            job, created = job_services.resident_import_upload(
                 actor=request.user,
-                name=upload.name,
-                content=upload.read(),
+                upload=form.cleaned_data["file"],
                 mode=form.cleaned_data["mode"],
                 force=form.cleaned_data["force"],
             )
@@ -461,10 +412,7 @@ def import_template_download(request: HttpRequest, file_format: str) -> HttpResp
 
 
 def _job_or_404(pk: int) -> ImportJob:
-    try:
-        return job_selectors.import_job_get(job_id=pk)
-    except BalaiError as error:
-        raise Http404 from error
+    return found_or_404(job_selectors.import_job_get, job_id=pk)
 
 
 @village_staff_page

@@ -6,10 +6,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from frontend.learning_forms import ResidentSearchForm
-from services.audit.models import AuditAction
-from services.audit.services import audit_record
 from services.residents.reference import ResidentStatus
 from services.residents.selectors import ResidentFilters, resident_list
+from services.residents.services import resident_search_audit
 
 SEARCH_LIMIT = 10
 
@@ -21,12 +20,7 @@ def resident_search(request: HttpRequest, form: ResidentSearchForm, *, page: str
     if not form.is_valid() or not form.cleaned_data["q"].strip():
         return None
     term = form.cleaned_data["q"].strip()
-    filters = ResidentFilters(nik=term) if term.isdigit() else ResidentFilters(name=term)
+    filters = ResidentFilters.for_term(term)
     found = list(resident_list(filters=filters).filter(status=ResidentStatus.ALIVE)[:SEARCH_LIMIT])
-    audit_record(
-        actor=request.user,
-        action=AuditAction.LIST,
-        object_type="resident",
-        detail={"filters": filters.used(), "returned": len(found), "page": page},
-    )
+    resident_search_audit(actor=request.user, filters=filters, returned=len(found), page=page)
     return found

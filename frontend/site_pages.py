@@ -11,9 +11,8 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
@@ -26,6 +25,7 @@ from balai.errors import BalaiError
 from frontend.access import request_staff_role, village_staff_page, village_staff_page_for
 from frontend.charts import BarGroup, grouped_bar_chart
 from frontend.forms import add_balai_errors
+from frontend.pages import form_saved, page_of
 from frontend.site_forms import (
     ArticleForm,
     BudgetImportForm,
@@ -128,7 +128,7 @@ def village_home(request: HttpRequest) -> HttpResponse:
 
 def _article_list(request: HttpRequest, *, kind: str, title, template: str) -> HttpResponse:
     articles = news_selectors.articles_for(staff=False, kind=kind).defer("body")
-    page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("halaman"))
+    page = page_of(request, articles, PAGE_SIZE)
     return render(
         request, template, {"village": request.village, "page": page, "title": title, "kind": kind}
     )
@@ -257,7 +257,7 @@ def staff_news(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("jenis")
     kind = kind if kind in ArticleKind.values else None
     articles = news_selectors.articles_for(staff=True, kind=kind).defer("body")
-    page = Paginator(articles, STAFF_PAGE_SIZE).get_page(request.GET.get("halaman"))
+    page = page_of(request, articles, STAFF_PAGE_SIZE)
     return render(
         request,
         "site/staff_news.html",
@@ -317,23 +317,20 @@ def staff_news_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=initial,
         editing=True,
     )
-    if request.method == "POST":
-        if form.is_valid():
-            fields, extra = _article_arguments(form)
-            fields.setdefault("slug", article.slug)
-            try:
-                news_services.article_update(
-                    article_id=article.pk,
-                    changes=fields,
-                    status=_wanted_status(request),
-                    cover_remove=form.cleaned_data["cover_remove"],
-                    **extra,
-                )
-            except BalaiError as error:
-                add_balai_errors(form, error)
-            else:
-                messages.success(request, _t("Artikel disimpan."))
-                return redirect("page-staff-news")
+
+    def save() -> None:
+        fields, extra = _article_arguments(form)
+        fields.setdefault("slug", article.slug)
+        news_services.article_update(
+            article_id=article.pk,
+            changes=fields,
+            status=_wanted_status(request),
+            cover_remove=form.cleaned_data["cover_remove"],
+            **extra,
+        )
+
+    if form_saved(request, form, save, success=_t("Artikel disimpan.")):
+        return redirect("page-staff-news")
     return render(
         request,
         "site/staff_news_form.html",
@@ -380,19 +377,18 @@ def staff_profile(request: HttpRequest) -> HttpResponse:
     profile = VillageProfile.objects.get(id=1)
     initial = {name: getattr(profile, name) for name in village_services.PROFILE_EDITABLE_FIELDS}
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                village_services.village_profile_update(
-                    changes=form.changes(),
-                    logo=form.cleaned_data["logo"],
-                    logo_remove=form.cleaned_data["logo_remove"],
-                )
-            except BalaiError as error:
-                add_balai_errors(form, error)
-            else:
-                messages.success(request, _t("Profil disimpan."))
-                return redirect("page-staff-profile")
+    saved = form_saved(
+        request,
+        form,
+        lambda: village_services.village_profile_update(
+            changes=form.changes(),
+            logo=form.cleaned_data["logo"],
+            logo_remove=form.cleaned_data["logo_remove"],
+        ),
+        success=_t("Profil disimpan."),
+    )
+    if saved:
+        return redirect("page-staff-profile")
     return render(
         request,
         "site/staff_profile.html",
@@ -422,26 +418,21 @@ def _official_data(form: OfficialForm) -> dict:
 @require_http_methods(["GET", "POST"])
 def staff_officials(request: HttpRequest) -> HttpResponse:
     form = OfficialForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                village_services.official_create(
-                    data=_official_data(form), photo=form.cleaned_data["photo"]
-                )
-            except BalaiError as error:
-                add_balai_errors(form, error)
-            else:
-                messages.success(request, _t("Perangkat desa ditambahkan."))
-                return redirect("page-staff-officials")
-        return _officials_page(request, form, status=400)
-    return _officials_page(request, form, status=200)
+    saved = form_saved(
+        request,
+        form,
+        lambda: village_services.official_create(
+            data=_official_data(form), photo=form.cleaned_data["photo"]
+        ),
+        success=_t("Perangkat desa ditambahkan."),
+    )
+    if saved:
+        return redirect("page-staff-officials")
+    return _officials_page(request, form, status=400 if request.method == "POST" else 200)
 
 
 def _official_or_404(pk: int) -> Official:
-    official = Official.objects.filter(pk=pk).first()
-    if official is None:
-        raise Http404
-    return official
+    return get_object_or_404(Official, pk=pk)
 
 
 @village_staff_page_for(*PROFILE_EDITORS)
@@ -455,19 +446,18 @@ def staff_official_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "active": official.active,
     }
     form = OfficialForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                village_services.official_update(
-                    official_id=official.pk,
-                    changes=_official_data(form),
-                    photo=form.cleaned_data["photo"],
-                )
-            except BalaiError as error:
-                add_balai_errors(form, error)
-            else:
-                messages.success(request, _t("Perangkat desa disimpan."))
-                return redirect("page-staff-officials")
+    saved = form_saved(
+        request,
+        form,
+        lambda: village_services.official_update(
+            official_id=official.pk,
+            changes=_official_data(form),
+            photo=form.cleaned_data["photo"],
+        ),
+        success=_t("Perangkat desa disimpan."),
+    )
+    if saved:
+        return redirect("page-staff-officials")
     return render(
         request,
         "site/staff_official_form.html",
@@ -549,22 +539,19 @@ def _line_input(form: BudgetLineForm) -> budget_services.LineInput:
 @require_POST
 def staff_budget_line_new(request: HttpRequest, year: int) -> HttpResponse:
     form = BudgetLineForm(request.POST)
-    if form.is_valid():
-        try:
-            budget_services.budget_line_create(year=year, line=_line_input(form))
-        except BalaiError as error:
-            add_balai_errors(form, error)
-        else:
-            messages.success(request, _t("Baris anggaran ditambahkan."))
-            return _budget_redirect(year)
+    saved = form_saved(
+        request,
+        form,
+        lambda: budget_services.budget_line_create(year=year, line=_line_input(form)),
+        success=_t("Baris anggaran ditambahkan."),
+    )
+    if saved:
+        return _budget_redirect(year)
     return _staff_budget_page(request, year, line_form=form, status=400)
 
 
 def _line_or_404(year: int, line_id: int) -> BudgetLine:
-    line = BudgetLine.objects.filter(budget_year__year=year, pk=line_id).first()
-    if line is None:
-        raise Http404
-    return line
+    return get_object_or_404(BudgetLine, budget_year__year=year, pk=line_id)
 
 
 @village_staff_page
@@ -579,17 +566,16 @@ def staff_budget_line_edit(request: HttpRequest, year: int, line_id: int) -> Htt
         "realised": line.realised,
     }
     form = BudgetLineForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                budget_services.budget_line_update(
-                    year=year, line_id=line.pk, changes=vars(_line_input(form))
-                )
-            except BalaiError as error:
-                add_balai_errors(form, error)
-            else:
-                messages.success(request, _t("Baris anggaran disimpan."))
-                return _budget_redirect(year)
+    saved = form_saved(
+        request,
+        form,
+        lambda: budget_services.budget_line_update(
+            year=year, line_id=line.pk, changes=vars(_line_input(form))
+        ),
+        success=_t("Baris anggaran disimpan."),
+    )
+    if saved:
+        return _budget_redirect(year)
     return render(
         request,
         "site/staff_budget_line.html",

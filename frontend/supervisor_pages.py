@@ -35,6 +35,7 @@ from balai.supervision.models import ComplaintEscalation, ComplaintVillageCounts
 from balai.supervision.selectors import supervised_villages_in
 from frontend.access import request_supervised_codes, supervisor_page
 from frontend.charts import PyramidRow, Series, line_chart, population_pyramid
+from frontend.pages import query_without
 from frontend.supervisor_forms import (
     COMPARE_COLUMNS,
     VILLAGE_PERIODS,
@@ -478,13 +479,6 @@ def csv_response(filename: str, header: Iterable[str], rows: Iterable[Iterable[A
     return response
 
 
-def _query_without(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
-
-
 def _bad_query(request: HttpRequest, template: str, form, regions) -> HttpResponse:
     """A query string the form refuses: the page with the field's error, status 400."""
     return render(
@@ -528,15 +522,15 @@ def compare(request: HttpRequest, export: bool = False) -> HttpResponse:
             "sort": sort,
             "headings": _sort_links(sort, by_kecamatan),
             "by_kecamatan": by_kecamatan,
-            "level_query": _query_without(request, "page", "sort", "format", "tingkat"),
+            "level_query": query_without(request, "page", "sort", "format", "tingkat"),
             "rows": page.object_list,
             "page": page,
             "total": len(rows),
             "as_of": as_of,
             "month_start": as_of.replace(day=1) if as_of else None,
-            "query": _query_without(request, "page", "sort", "format"),
-            "page_query": _query_without(request, "page", "format"),
-            "csv_query": _query_without(request, "page", "format"),
+            "query": query_without(request, "page", "sort", "format"),
+            "page_query": query_without(request, "page", "format"),
+            "csv_query": query_without(request, "page", "format"),
         },
     )
 
@@ -591,7 +585,7 @@ def overdue_complaints(request: HttpRequest) -> HttpResponse:
             "page": page,
             "counts": counts,
             "totals": _complaint_counts(codes),
-            "page_query": _query_without(request, "page"),
+            "page_query": query_without(request, "page"),
         },
     )
 
@@ -647,8 +641,8 @@ def duplicate_niks(request: HttpRequest, export: bool = False) -> HttpResponse:
             "region_code": region_code,
             "rows": rows,
             "page": page,
-            "page_query": _query_without(request, "page"),
-            "csv_query": _query_without(request, "page"),
+            "page_query": query_without(request, "page"),
+            "csv_query": query_without(request, "page"),
         },
     )
 

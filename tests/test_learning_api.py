@@ -28,6 +28,7 @@ from services.programmes.tasks import adoption_refresh
 from services.residents.models import Family, ResidentAccount
 from tests.conftest import client_for
 from tests.factories import ResidentFactory
+from tests.learning_support import make_kecamatan_programme
 from tests.test_economy_api import resident_client
 from tests.test_programmes_api import field_errors, programme_body
 
@@ -43,21 +44,6 @@ def public_as(public_client, user):
     if user is not None:
         public_client.force_login(user)
     return public_client
-
-
-def make_kecamatan_programme(kecamatan_code="18.08.11", **fields) -> KecamatanProgramme:
-    start = timezone.now() + datetime.timedelta(days=5)
-    values = {
-        "title": "Pelatihan admin media sosial kampung",
-        "place": "Aula kecamatan",
-        "capacity": 2,
-        "target_group": "semua",
-        "status": "open",
-        "starts_at": start,
-        "ends_at": start + datetime.timedelta(hours=4),
-    }
-    values.update(fields)
-    return KecamatanProgramme.objects.create(kecamatan_code=kecamatan_code, **values)
 
 
 # -- kecamatan programmes: the organiser ------------------------------------------------------

@@ -20,7 +20,8 @@ from tests.complaints_support import (
     image_bytes,
     upload,
 )
-from tests.conftest import RESIDENT_PIN, client_for
+from tests.conftest import client_for
+from tests.pages_support import resident_a_signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -28,16 +29,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def complaints_env(settings, tmp_path):
     yield from fresh_media_and_limits(settings, tmp_path)
-
-
-def _resident_client(cast):
-    client = client_for(cast.village_a)
-    response = client.post(
-        "/masuk/",
-        {"kind": "resident", "resident-nik": cast.resident_a_nik, "resident-pin": RESIDENT_PIN},
-    )
-    assert response.status_code == 302
-    return client
 
 
 def _count(village) -> int:
@@ -157,7 +148,7 @@ def test_choosing_a_category_swaps_in_its_questions_with_htmx(cast):
 
 def test_a_signed_in_resident_files_without_a_phone(cast):
     # given
-    client = _resident_client(cast)
+    client = resident_a_signed_in(cast)
     form = client.get("/pengaduan/")
     assert 'name="phone"' not in form.content.decode()
     # when
@@ -234,7 +225,7 @@ def test_a_resident_sees_only_their_own_complaints(cast):
     )
     other = complaint_make(cast.village_a, description="Sampah menumpuk.")
     # when
-    response = _resident_client(cast).get("/warga/pengaduan/")
+    response = resident_a_signed_in(cast).get("/warga/pengaduan/")
     # then
     body = response.content.decode()
     assert response.status_code == 200
@@ -405,7 +396,7 @@ def test_staff_actions_refuse_everyone_but_the_village_staff(cast, action, data,
     # given
     complaint = complaint_make(cast.village_a)
     if who == "resident":
-        client = _resident_client(cast)
+        client = resident_a_signed_in(cast)
     elif who == "anonymous":
         client = client_for(cast.village_a)
     else:
@@ -439,7 +430,7 @@ def test_staff_of_another_village_cannot_reach_a_complaint_by_its_code(cast):
 def test_staff_detail_refuses_residents_and_other_roles(cast):
     complaint = complaint_make(cast.village_a)
     path = f"/kantor/pengaduan/{complaint.tracking_code}/"
-    assert _resident_client(cast).get(path).status_code == 403
+    assert resident_a_signed_in(cast).get(path).status_code == 403
     assert client_for(cast.village_a, user=cast.carol).get(path).status_code == 403
     assert client_for(cast.village_a).get(path).status_code == 302
 
@@ -458,7 +449,7 @@ def test_photo_bytes_are_reencoded_on_the_web_too(cast, settings):
 @pytest.mark.parametrize("who", ["anonymous", "alice", "resident"])
 def test_filing_and_tracking_are_open_to_everyone(cast, path, who):
     if who == "resident":
-        client = _resident_client(cast)
+        client = resident_a_signed_in(cast)
     else:
         client = client_for(cast.village_a, user=cast.alice if who == "alice" else None)
     assert client.get(path).status_code == 200

@@ -9,15 +9,13 @@ a resident of A with a PIN.
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from balai.learning.models import KecamatanProgramme, KecamatanRegistration
+from balai.learning.models import KecamatanRegistration
 from services.audit.models import AuditEntry
 from services.economy.models import (
     Bumdes,
@@ -31,6 +29,7 @@ from services.economy.models import (
 from services.programmes.models import VillageMaterial
 from tests.conftest import client_for
 from tests.factories import ResidentFactory
+from tests.learning_support import make_kecamatan_programme
 from tests.test_economy_api import (
     jpeg_upload,
     make_business,
@@ -371,24 +370,8 @@ def test_the_verified_businesses_are_paged_by_fifty(cast, alice):
 # -- 5. kecamatan programmes: staff register their residents -----------------------------------
 
 
-def kecamatan_programme(**fields) -> KecamatanProgramme:
-    start = timezone.now() + datetime.timedelta(days=5)
-    values = {
-        "title": "Pelatihan pemasaran daring kecamatan",
-        "place": "Aula kecamatan",
-        "capacity": 2,
-        "target_group": "semua",
-        "status": "open",
-        "starts_at": start,
-        "ends_at": start + datetime.timedelta(hours=4),
-        "kecamatan_code": "18.08.11",
-    }
-    values.update(fields)
-    return KecamatanProgramme.objects.create(**values)
-
-
 def test_the_staff_programmes_page_links_the_staff_page_of_a_kecamatan_programme(cast, alice):
-    programme = kecamatan_programme()
+    programme = make_kecamatan_programme()
 
     page = alice.get("/kantor/pelatihan/").content.decode()
 
@@ -396,7 +379,7 @@ def test_the_staff_programmes_page_links_the_staff_page_of_a_kecamatan_programme
 
 
 def test_staff_search_and_register_a_resident_for_a_kecamatan_programme(cast, alice):
-    programme = kecamatan_programme()
+    programme = make_kecamatan_programme()
 
     found = alice.get(
         f"/kantor/pelatihan/kecamatan/{programme.pk}/",
@@ -426,7 +409,7 @@ def test_staff_search_and_register_a_resident_for_a_kecamatan_programme(cast, al
 
 def test_a_kecamatan_programme_refuses_a_resident_outside_its_target_group(cast):
     # Budi (male) of village B, for a programme for women.
-    programme = kecamatan_programme(target_group="perempuan")
+    programme = make_kecamatan_programme(target_group="perempuan")
     with tenant_context(cast.village_b):
         budi = ResidentFactory(full_name="Budi Pratama", sex="L")
     connection.set_schema_to_public()
@@ -443,7 +426,7 @@ def test_a_kecamatan_programme_refuses_a_resident_outside_its_target_group(cast)
 def test_staff_registering_an_unknown_resident_for_a_kecamatan_programme_get_a_field_error(
     cast, alice
 ):
-    programme = kecamatan_programme()
+    programme = make_kecamatan_programme()
 
     response = alice.post(
         f"/kantor/pelatihan/kecamatan/{programme.pk}/daftarkan/", {"resident_id": "abc"}
@@ -455,7 +438,7 @@ def test_staff_registering_an_unknown_resident_for_a_kecamatan_programme_get_a_f
 
 
 def test_the_staff_page_lists_only_this_villages_registrations_and_cancels_one(cast, alice):
-    programme = kecamatan_programme()
+    programme = make_kecamatan_programme()
     mine = KecamatanRegistration.objects.create(
         programme=programme,
         village_code=cast.village_a.region_id,
@@ -481,7 +464,7 @@ def test_the_staff_page_lists_only_this_villages_registrations_and_cancels_one(c
 
 
 def test_staff_cannot_cancel_another_villages_kecamatan_registration(cast, alice):
-    programme = kecamatan_programme()
+    programme = make_kecamatan_programme()
     theirs = KecamatanRegistration.objects.create(
         programme=programme,
         village_code=cast.village_b.region_id,
@@ -498,8 +481,8 @@ def test_staff_cannot_cancel_another_villages_kecamatan_registration(cast, alice
 
 
 def test_a_kecamatan_programme_of_another_kecamatan_or_a_draft_has_no_staff_page(cast, alice):
-    other = kecamatan_programme(kecamatan_code="18.08.01")
-    draft = kecamatan_programme(status="draft")
+    other = make_kecamatan_programme(kecamatan_code="18.08.01")
+    draft = make_kecamatan_programme(status="draft")
 
     assert alice.get(f"/kantor/pelatihan/kecamatan/{other.pk}/").status_code == 404
     assert alice.get(f"/kantor/pelatihan/kecamatan/{draft.pk}/").status_code == 404

@@ -17,13 +17,14 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from balai.errors import BalaiError
-from balai.learning.models import KecamatanProgramme, KecamatanRegistration, LearningMaterial
+from balai.learning.models import KecamatanRegistration, LearningMaterial
 from balai.learning.target_groups import Person, target_group_check
 from services.audit.models import AuditEntry
 from services.economy.models import Business
 from services.programmes.models import Programme, Registration, VillageMaterial
 from tests.conftest import client_for
 from tests.factories import ResidentFactory
+from tests.learning_support import make_kecamatan_programme, registrations_of
 from tests.test_economy_api import resident_client
 from tests.test_programmes_api import make_programme
 
@@ -36,33 +37,6 @@ def started_programme(village, **fields) -> Programme:
     return make_programme(
         village, starts_at=start, ends_at=start + datetime.timedelta(hours=3), **fields
     )
-
-
-def kecamatan_programme(**fields) -> KecamatanProgramme:
-    start = timezone.now() + datetime.timedelta(days=5)
-    values = {
-        "title": "Pelatihan admin media sosial kampung",
-        "place": "Aula kecamatan",
-        "capacity": 2,
-        "target_group": "semua",
-        "status": "open",
-        "starts_at": start,
-        "ends_at": start + datetime.timedelta(hours=4),
-        "kecamatan_code": "18.08.11",
-    }
-    values.update(fields)
-    return KecamatanProgramme.objects.create(**values)
-
-
-def registrations(village, programme) -> list[tuple[int, str]]:
-    with tenant_context(village):
-        rows = list(
-            Registration.objects.filter(programme=programme)
-            .order_by("created_at", "id")
-            .values_list("resident_id", "status")
-        )
-    connection.set_schema_to_public()
-    return rows
 
 
 def register_directly(village, programme, resident, **fields) -> Registration:
@@ -90,7 +64,7 @@ def test_the_list_shows_the_village_and_kecamatan_programmes_upcoming_first(cast
     # a past one and a draft
     village = make_programme(cast.village_a, title="Kelas literasi digital")
     register_directly(cast.village_a, village, cast.resident_a)
-    kecamatan_programme(title="Pelatihan admin media sosial")
+    make_kecamatan_programme(title="Pelatihan admin media sosial")
     past_start = timezone.now() - datetime.timedelta(days=30)
     make_programme(
         cast.village_a,
@@ -116,7 +90,7 @@ def test_the_list_shows_the_village_and_kecamatan_programmes_upcoming_first(cast
 
 
 def test_a_kecamatan_programme_is_visible_on_every_village_host_of_the_kecamatan(cast):
-    programme = kecamatan_programme(title="Pelatihan kecamatan untuk semua kampung")
+    programme = make_kecamatan_programme(title="Pelatihan kecamatan untuk semua kampung")
     village_a_only = make_programme(cast.village_a, title="Kelas kampung A saja")
 
     on_b = client_for(cast.village_b).get("/pelatihan/").content.decode()
@@ -139,7 +113,7 @@ def test_anonymous_visitors_are_asked_to_sign_in_to_register(cast):
     assert "Masuk dengan NIK dan PIN" in detail.content.decode()
     assert post.status_code == 302
     assert post["Location"].startswith("/masuk/?next=")
-    assert registrations(cast.village_a, programme) == []
+    assert registrations_of(cast.village_a, programme) == []
 
 
 # -- registration from the detail page --------------------------------------------------------
@@ -152,7 +126,7 @@ def test_a_resident_registers_and_the_page_says_so(cast, siti):
 
     assert response.status_code == 200
     assert "Anda terdaftar sebagai peserta program ini." in response.content.decode()
-    assert registrations(cast.village_a, programme) == [(cast.resident_a.pk, "confirmed")]
+    assert registrations_of(cast.village_a, programme) == [(cast.resident_a.pk, "confirmed")]
 
 
 def test_a_full_programme_offers_the_waiting_list_and_the_response_says_so(cast, siti):
@@ -170,7 +144,7 @@ def test_a_full_programme_offers_the_waiting_list_and_the_response_says_so(cast,
     # then she waits, first in line, and is told so
     page = response.content.decode()
     assert "Anda masuk daftar tunggu (urutan ke-1)" in page
-    assert registrations(cast.village_a, programme)[-1] == (cast.resident_a.pk, "waiting")
+    assert registrations_of(cast.village_a, programme)[-1] == (cast.resident_a.pk, "waiting")
 
 
 def test_a_resident_outside_the_target_group_is_refused_in_both_languages(cast, siti):
@@ -184,7 +158,7 @@ def test_a_resident_outside_the_target_group_is_refused_in_both_languages(cast, 
     assert "Program ini untuk pemuda berusia 16–30 tahun." in response.content.decode()
     assert english.status_code == 400
     assert "This programme is for young people aged 16 to 30." in english.content.decode()
-    assert registrations(cast.village_a, programme) == []
+    assert registrations_of(cast.village_a, programme) == []
 
 
 def test_a_woman_may_register_for_a_programme_for_women(cast, siti):
@@ -193,7 +167,7 @@ def test_a_woman_may_register_for_a_programme_for_women(cast, siti):
     response = siti.post(f"/pelatihan/{programme.pk}/daftar/")
 
     assert response.status_code == 302
-    assert registrations(cast.village_a, programme) == [(cast.resident_a.pk, "confirmed")]
+    assert registrations_of(cast.village_a, programme) == [(cast.resident_a.pk, "confirmed")]
 
 
 def test_the_api_refuses_a_resident_outside_the_target_group_naming_the_field(cast, siti):
@@ -205,12 +179,12 @@ def test_the_api_refuses_a_resident_outside_the_target_group_naming_the_field(ca
     error = response.json()["errors"][0]
     assert (error["field"], error["code"]) == ("target_group", "target_group_elderly")
     assert error["message_en"] == "This programme is for older people aged 60 and over."
-    assert registrations(cast.village_a, programme) == []
+    assert registrations_of(cast.village_a, programme) == []
 
 
 def test_a_kecamatan_programme_enforces_its_target_group_from_the_village_register(cast):
     # given a programme for women and Budi (male), a resident of B registered by bob
-    programme = kecamatan_programme(target_group="perempuan")
+    programme = make_kecamatan_programme(target_group="perempuan")
     with tenant_context(cast.village_b):
         budi = ResidentFactory(full_name="Budi Pratama", sex="L")
     connection.set_schema_to_public()
@@ -243,7 +217,7 @@ def test_an_umkm_programme_takes_residents_with_a_business_in_the_register(cast)
     assert ok.status_code == 302
     assert refused.status_code == 400
     assert "Program ini untuk pelaku UMKM" in refused.content.decode()
-    assert registrations(cast.village_a, programme) == [(owner.pk, "confirmed")]
+    assert registrations_of(cast.village_a, programme) == [(owner.pk, "confirmed")]
 
 
 @pytest.mark.parametrize(
@@ -293,7 +267,7 @@ def test_a_resident_sees_their_registrations_and_cancels_one(cast, siti):
         attended_at=timezone.now(),
         certificate_code="kode-sertifikat-uji-1",
     )
-    kecamatan = kecamatan_programme(title="Kelas kecamatan")
+    kecamatan = make_kecamatan_programme(title="Kelas kecamatan")
     KecamatanRegistration.objects.create(
         programme=kecamatan,
         village_code="18.08.11.2001",
@@ -329,7 +303,7 @@ def test_a_resident_cannot_cancel_someone_elses_registration(cast, siti):
     response = siti.post(f"/warga/pelatihan/{theirs.pk}/batal/")
 
     assert response.status_code == 404
-    assert registrations(cast.village_a, programme) == [(other.pk, "confirmed")]
+    assert registrations_of(cast.village_a, programme) == [(other.pk, "confirmed")]
 
 
 def test_a_resident_downloads_only_their_own_certificate(cast, siti):
@@ -486,7 +460,7 @@ def test_staff_registering_an_unknown_resident_get_a_field_error(cast):
 
     assert response.status_code == 400
     assert "Pilih warga dari daftar penduduk desa ini." in response.content.decode()
-    assert registrations(cast.village_a, programme) == []
+    assert registrations_of(cast.village_a, programme) == []
 
 
 def test_staff_take_attendance_with_htmx_and_certificates_are_issued(cast):
@@ -613,7 +587,7 @@ def test_staff_cancel_a_registration_and_the_first_waiting_person_moves_up(cast)
     page = response.content.decode()
     assert "Pendaftaran Siti Aminah dibatalkan." in page
     assert "Rahmat Hidayat naik dari daftar tunggu dan kini terdaftar." in page
-    assert registrations(cast.village_a, programme) == [
+    assert registrations_of(cast.village_a, programme) == [
         (cast.resident_a.pk, "cancelled"),
         (other.pk, "confirmed"),
     ]
@@ -649,7 +623,7 @@ def test_resident_actions_refuse_everyone_but_the_resident(cast, who, host, expe
         expected,
         expected,
     )
-    assert registrations(village, programme) == []
+    assert registrations_of(village, programme) == []
     with tenant_context(cast.village_a):
         assert Registration.objects.get(pk=seat.pk).status == "confirmed"
 
@@ -662,11 +636,11 @@ def test_the_programme_list_takes_a_fixed_number_of_queries(cast):
         return sum(not q["sql"].startswith("SET ") for q in captured.captured_queries)
 
     make_programme(cast.village_a)
-    kecamatan_programme()
+    make_kecamatan_programme()
     queries_for_list()  # warms the host routing cache
     few = queries_for_list()
     for _ in range(4):
         make_programme(cast.village_a)
-        kecamatan_programme()
+        make_kecamatan_programme()
 
     assert queries_for_list() == few

@@ -10,21 +10,12 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from services.notifications.models import InboxItem, Message, MessageStatus, Preference
-from tests.conftest import RESIDENT_PIN, client_for
+from tests.conftest import client_for
+from tests.pages_support import resident_a_signed_in
 
 pytestmark = pytest.mark.django_db
 
 _serial = itertools.count(1)
-
-
-def _resident_client(cast):
-    client = client_for(cast.village_a)
-    response = client.post(
-        "/masuk/",
-        {"kind": "resident", "resident-nik": cast.resident_a_nik, "resident-pin": RESIDENT_PIN},
-    )
-    assert response.status_code == 302
-    return client
 
 
 def _message(*, recipient_id: str, channel="inapp", status=MessageStatus.DELIVERED, **fields):
@@ -62,7 +53,7 @@ def test_the_inbox_lists_own_items_unread_first(cast):
         _inbox_item(recipient_id=me, subject="Baru belum dibaca")
         _inbox_item(recipient_id=str(cast.resident_a.pk + 1), subject="Milik orang lain")
     # when
-    response = _resident_client(cast).get("/warga/notifikasi/")
+    response = resident_a_signed_in(cast).get("/warga/notifikasi/")
     # then
     assert response.status_code == 200
     subjects = [item.subject for item in response.context["page"].object_list]
@@ -74,7 +65,7 @@ def test_the_inbox_lists_own_items_unread_first(cast):
 def test_marking_an_item_read_with_htmx_answers_with_the_list(cast):
     with schema_context(cast.village_a.schema_name):
         item = _inbox_item(recipient_id=str(cast.resident_a.pk), subject="Surat siap")
-    response = _resident_client(cast).post(
+    response = resident_a_signed_in(cast).post(
         f"/warga/notifikasi/{item.pk}/dibaca/", HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
@@ -87,7 +78,7 @@ def test_marking_an_item_read_with_htmx_answers_with_the_list(cast):
 def test_another_persons_item_cannot_be_marked_read(cast):
     with schema_context(cast.village_a.schema_name):
         item = _inbox_item(recipient_id=str(cast.resident_a.pk + 1), subject="Bukan milik saya")
-    response = _resident_client(cast).post(f"/warga/notifikasi/{item.pk}/dibaca/")
+    response = resident_a_signed_in(cast).post(f"/warga/notifikasi/{item.pk}/dibaca/")
     assert response.status_code == 404
     with schema_context(cast.village_a.schema_name):
         item.refresh_from_db()
@@ -108,7 +99,7 @@ def test_marking_read_refuses_non_residents(cast, who):
 
 def test_a_resident_sets_their_preferences(cast):
     # given
-    client = _resident_client(cast)
+    client = resident_a_signed_in(cast)
     assert client.get("/warga/notifikasi/pengaturan/").status_code == 200
     # when
     response = client.post(
@@ -127,7 +118,7 @@ def test_a_resident_sets_their_preferences(cast):
 
 
 def test_unknown_preference_values_are_refused_on_the_field_and_nothing_is_saved(cast):
-    response = _resident_client(cast).post(
+    response = resident_a_signed_in(cast).post(
         "/warga/notifikasi/pengaturan/", {"channels": ["merpati"], "language": "jv"}
     )
     assert response.status_code == 400
@@ -238,7 +229,7 @@ def test_sending_again_refuses_everyone_but_the_village_staff(cast, who, expecte
     with schema_context(cast.village_a.schema_name):
         failed = _message(recipient_id="7", status=MessageStatus.FAILED)
     if who == "resident":
-        client = _resident_client(cast)
+        client = resident_a_signed_in(cast)
     else:
         client = client_for(cast.village_a, user=cast.carol if who == "carol" else None)
     response = client.post(f"/kantor/notifikasi/{failed.pk}/kirim-ulang/")

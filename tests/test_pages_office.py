@@ -31,8 +31,9 @@ from services.residents.reference import EventKind
 from services.residents.services import resident_create
 from services.residents.statistics import statistics_cache_forget
 from tests.complaints_support import complaint_make, rate_limits_clear
-from tests.conftest import RESIDENT_PIN, client_for
+from tests.conftest import client_for
 from tests.factories import ResidentFactory, UserFactory
+from tests.pages_support import resident_a_signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -171,16 +172,6 @@ def test_the_dashboard_polls_nothing_when_no_import_runs(cast):
 # --- The resident's hub -------------------------------------------------------------------
 
 
-def _resident_client(cast):
-    client = client_for(cast.village_a)
-    response = client.post(
-        "/masuk/",
-        {"kind": "resident", "resident-nik": cast.resident_a_nik, "resident-pin": RESIDENT_PIN},
-    )
-    assert response.status_code == 302
-    return client
-
-
 def test_the_resident_hub_counts_only_their_unread_notifications(cast):
     with schema_context(cast.village_a.schema_name):
         for index, (recipient, read_at) in enumerate(
@@ -207,7 +198,7 @@ def test_the_resident_hub_counts_only_their_unread_notifications(cast):
                 body=message.body,
                 read_at=read_at,
             )
-    response = _resident_client(cast).get("/warga/")
+    response = resident_a_signed_in(cast).get("/warga/")
     assert response.context["unread"] == 2
     assert "2 pemberitahuan belum dibaca" in response.content.decode()
 

@@ -19,6 +19,7 @@ from services.events.models import DomainEvent
 from services.programmes.models import Programme, Registration
 from tests.conftest import client_for
 from tests.factories import ResidentFactory
+from tests.learning_support import registrations_of
 from tests.test_economy_api import resident_client
 
 pytestmark = pytest.mark.django_db
@@ -60,17 +61,6 @@ def make_residents(village, count: int) -> list:
         residents = [ResidentFactory() for _ in range(count)]
     connection.set_schema_to_public()
     return residents
-
-
-def registrations_of(village, programme) -> list[tuple[int, str]]:
-    with tenant_context(village):
-        rows = list(
-            Registration.objects.filter(programme=programme)
-            .order_by("created_at", "id")
-            .values_list("resident_id", "status")
-        )
-    connection.set_schema_to_public()
-    return rows
 
 
 @pytest.fixture

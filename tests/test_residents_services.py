@@ -266,6 +266,55 @@ def test_a_newcomer_moves_in_as_a_new_person(in_village_a):
     assert list(newcomer.events.values_list("kind", "event_date")) == [(EventKind.MOVE_IN, arrived)]
 
 
+def test_one_entry_point_records_any_event_of_a_person_already_registered(in_village_a):
+    alice = in_village_a.alice
+    resident = services.resident_create(
+        actor=alice, data=person(), arrival_date=datetime.date(2020, 1, 1)
+    )
+    for kind, day in [(EventKind.MOVE_OUT, 1), (EventKind.MOVE_IN, 2), (EventKind.DEATH, 3)]:
+        event = services.resident_record_event(
+            actor=alice, resident=resident, kind=kind, event_date=datetime.date(2021, 1, day)
+        )
+        assert (event.kind, event.resident_id) == (kind, resident.pk)
+    resident.refresh_from_db()
+    assert resident.status == ResidentStatus.DIED
+    # A birth or a first registration is no event of someone already in the register.
+    errors = raised(
+        services.resident_record_event,
+        actor=alice,
+        resident=resident,
+        kind=EventKind.BIRTH,
+        event_date=TODAY,
+    )
+    assert [(e.field, e.code) for e in errors] == [("kind", "invalid_choice")]
+
+
+def test_a_new_person_arrives_by_birth_on_the_birth_date_or_else_on_the_given_date(
+    in_village_a,
+):
+    alice = in_village_a.alice
+    born = datetime.date(2024, 6, 1)
+    baby = services.resident_arrive(
+        actor=alice,
+        data={"full_name": "Bayi Aminah", "sex": "P", "birth_date": born, "nik": ""},
+        arrival=EventKind.BIRTH,
+        arrival_date=datetime.date(2024, 7, 1),
+    )
+    assert list(baby.events.values_list("kind", "event_date")) == [(EventKind.BIRTH, born)]
+    arrived = datetime.date(2024, 2, 1)
+    newcomer = services.resident_arrive(
+        actor=alice, data=person(), arrival=EventKind.MOVE_IN, arrival_date=arrived
+    )
+    assert list(newcomer.events.values_list("kind", "event_date")) == [(EventKind.MOVE_IN, arrived)]
+    errors = raised(
+        services.resident_arrive,
+        actor=alice,
+        data={"full_name": "Tanpa Tanggal", "sex": "L", "nik": ""},
+        arrival=EventKind.BIRTH,
+    )
+    assert [(e.field, e.code) for e in errors] == [("birth_date", "required")]
+
+
 def test_the_register_at_a_past_date_is_rebuilt_from_events(in_village_a):
     alice = in_village_a.alice
     # given: two people registered in 2020, a birth in 2021, a death and a move in 2022,

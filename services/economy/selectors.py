@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from balai.errors import BalaiError
-from services.economy.models import Business, BusinessStatus, Product
+from services.economy.models import (
+    Bumdes,
+    BumdesUnit,
+    BumdesUnitYear,
+    Business,
+    BusinessStatus,
+    Product,
+)
 
 
 @dataclass(frozen=True)
@@ -67,4 +74,21 @@ def products_public() -> QuerySet[Product]:
     """Products anyone may see: of a verified business and not hidden by staff."""
     return Product.objects.select_related("business").filter(
         business__status=BusinessStatus.VERIFIED, hidden=False
+    )
+
+
+def bumdes_with_figures() -> Bumdes | None:
+    """The village's BUMDes (None before its first save) with its units, each with its
+    yearly figures newest first: three queries."""
+    return (
+        Bumdes.objects.prefetch_related(
+            Prefetch(
+                "units",
+                BumdesUnit.objects.prefetch_related(
+                    Prefetch("years", BumdesUnitYear.objects.order_by("-year"))
+                ),
+            )
+        )
+        .filter(id=1)
+        .first()
     )

@@ -3,7 +3,6 @@ only through the actor-scoped selectors (a resident reaches their own businesses
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -16,7 +15,7 @@ from balai.accounts.permissions import IsVillageResident, IsVillageStaff, reques
 from balai.errors import BalaiError
 from balai.marketplace.filters import catalog_filter, catalog_filters_parse
 from services.economy import selectors, services
-from services.economy.models import Bumdes, BumdesUnit, BumdesUnitYear, BusinessStatus, Potential
+from services.economy.models import BumdesUnit, BusinessStatus, Potential
 from services.economy.publishing import village_label
 from services.economy.selectors import Actor
 from services.economy.serializers import (
@@ -90,18 +89,7 @@ class BumdesView(APIView):
         return [AllowAny()] if self.request.method in SAFE_METHODS else [IsVillageStaff()]
 
     def get(self, request):
-        bumdes = (
-            Bumdes.objects.prefetch_related(
-                Prefetch(
-                    "units",
-                    BumdesUnit.objects.prefetch_related(
-                        Prefetch("years", BumdesUnitYear.objects.order_by("-year"))
-                    ),
-                )
-            )
-            .filter(id=1)
-            .first()
-        )
+        bumdes = selectors.bumdes_with_figures()
         if bumdes is None:
             raise BalaiError.single(
                 "bumdes", "not_found", "Belum ada data BUMDes.", "No BUMDes yet.", status=404

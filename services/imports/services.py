@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -111,6 +112,17 @@ def resident_import_start(
             raise
         return earlier, False
     return job, True
+
+
+def resident_import_upload(
+    *, actor: Any, upload: Any, mode: str, force: bool = False
+) -> tuple[ImportJob, bool]:
+    """``resident_import_start`` for an uploaded file (API and staff page): its size checked
+    before it is read (Django spools a huge upload to disk, not to memory)."""
+    importing.register_file_size_check(size=upload.size)
+    return resident_import_start(
+        actor=actor, name=upload.name, content=upload.read(), mode=mode, force=force
+    )
 
 
 def _enqueue_on_commit(job: ImportJob) -> None:
@@ -243,6 +255,19 @@ def import_job_fail(*, job_id: int, message: str) -> None:
 
 
 # --- export ------------------------------------------------------------------------------
+
+
+def resident_export_csv_open(*, actor: Any) -> tuple[str, Iterator[str]]:
+    """The whole register as CSV, streamed: the audit row of the export (who, how many),
+    then the file's name and its chunks, for the API and the staff page alike."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        object_type="resident",
+        detail={"format": "csv", "count": exporting.resident_export_count()},
+    )
+    name = f"penduduk-{timezone.localdate().isoformat()}.csv"
+    return name, exporting.resident_export_csv_chunks()
 
 
 @transaction.atomic

@@ -4,7 +4,6 @@ operator): the register's files hold every resident's personal data."""
 from __future__ import annotations
 
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -15,8 +14,6 @@ from rest_framework.views import APIView
 
 from balai.accounts.permissions import IsVillageStaff
 from balai.errors import BalaiError
-from services.audit.models import AuditAction
-from services.audit.services import audit_record
 from services.imports import selectors, services
 from services.imports.models import ImportJob, JobKind
 from services.imports.serializers import (
@@ -24,7 +21,7 @@ from services.imports.serializers import (
     ImportJobSummarySerializer,
     ImportUploadSerializer,
 )
-from services.residents import exporting, import_template, importing
+from services.residents import import_template
 
 
 def _job_get(pk: int) -> ImportJob:
@@ -69,13 +66,9 @@ class ResidentImportView(APIView):
     def post(self, request):
         serializer = ImportUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        # Before reading it: a huge upload is spooled to disk by Django, not to memory.
-        importing.register_file_size_check(size=upload.size)
-        job, created = services.resident_import_start(
+        job, created = services.resident_import_upload(
             actor=request.user,
-            name=upload.name,
-            content=upload.read(),
+            upload=serializer.validated_data["file"],
             mode=serializer.validated_data["mode"],
             force=serializer.validated_data["force"],
         )
@@ -123,16 +116,8 @@ class ResidentExportCsvView(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.BINARY})
     def get(self, request):
-        audit_record(
-            actor=request.user,
-            action=AuditAction.EXPORT,
-            object_type="resident",
-            detail={"format": "csv", "count": exporting.resident_export_count()},
-        )
-        response = StreamingHttpResponse(
-            exporting.resident_export_csv_chunks(), content_type="text/csv; charset=utf-8"
-        )
-        name = f"penduduk-{timezone.localdate().isoformat()}.csv"
+        name, chunks = services.resident_export_csv_open(actor=request.user)
+        response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 

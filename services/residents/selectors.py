@@ -32,6 +32,11 @@ class ResidentFilters:
     nik: str | None = None
     kk_number: str | None = None
 
+    @classmethod
+    def for_term(cls, term: str) -> ResidentFilters:
+        """The "NIK or name" box of the staff pages: digits search the NIK, else the name."""
+        return cls(nik=term) if term.isdigit() else cls(name=term)
+
     def used(self) -> dict[str, Any]:
         """The filters given, for the audit row: codes and ids as they are, but only the
         *names* of the personal search terms (a searched NIK is itself personal data)."""

@@ -45,6 +45,7 @@ from services.residents.reference import (
     ResidentStatus,
     Sex,
 )
+from services.residents.selectors import ResidentFilters
 from services.residents.validation import (
     TEMPORARY_ID_PATTERN,
     ValidationResult,
@@ -60,6 +61,36 @@ NIK_PATTERN = re.compile(r"^[1-9]\d{15}$")
 PIN_PATTERN = re.compile(r"^\d{6}$")
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
+
+
+def resident_search_audit(
+    *, actor: Any, filters: ResidentFilters, returned: int, **detail: Any
+) -> None:
+    """The one audit row of a search of the register (API list, staff pages): which filters
+    were used and how many rows came back, never the rows nor the searched NIK or name.
+    ``detail`` adds where it was made or which page of results it was."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.LIST,
+        object_type="resident",
+        detail={"filters": filters.used(), "returned": returned, **detail},
+    )
+
+
+def family_search_audit(
+    *, actor: Any, areas: dict[str, int], by_kk_number: bool, returned: int
+) -> None:
+    """The one audit row of a search of the family cards (API list, staff page): the area
+    filters, whether a KK number was searched (never the number) and how many came back."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.LIST,
+        object_type="family",
+        detail={
+            "filters": {**areas, **({"searched_by": ["kk_number"]} if by_kk_number else {})},
+            "returned": returned,
+        },
+    )
 
 
 def nik_check(nik: str, *, field: str = "nik") -> str:
@@ -723,6 +754,59 @@ EVENT_RECORDERS = {
     EventKind.MISSING: resident_record_missing,
     EventKind.FOUND: resident_record_found,
 }
+# What can happen to a person already in the register (a return is a move-in of them).
+RESIDENT_EVENT_KINDS = (*EVENT_RECORDERS, EventKind.MOVE_IN)
+
+
+@transaction.atomic
+def resident_record_event(
+    *,
+    actor: Any,
+    resident: Resident,
+    kind: str,
+    event_date: datetime.date,
+    note: str = "",
+    details: dict | None = None,
+) -> PopulationEvent:
+    """One of ``RESIDENT_EVENT_KINDS`` for a person in the register: the event recorded."""
+    if kind not in RESIDENT_EVENT_KINDS:
+        raise BalaiError.single(
+            "kind", "invalid_choice", "Jenis peristiwa tidak dikenal.", "Unknown event kind."
+        )
+    return _status_event(
+        actor=actor,
+        resident=resident,
+        kind=kind,
+        event_date=event_date,
+        note=note,
+        details=details,
+    )
+
+
+@transaction.atomic
+def resident_arrive(
+    *,
+    actor: Any,
+    data: ResidentData,
+    arrival: str = EventKind.REGISTERED,
+    arrival_date: datetime.date | None = None,
+    acknowledge_warnings: bool = False,
+    note: str = "",
+) -> Resident:
+    """A new person in the register: a birth (dated its birth date, which it requires), or a
+    first registration or a newcomer moving in, dated ``arrival_date`` (default today)."""
+    if arrival == EventKind.BIRTH:
+        return resident_record_birth(
+            actor=actor, data=data, acknowledge_warnings=acknowledge_warnings, note=note
+        )
+    return resident_create(
+        actor=actor,
+        data=data,
+        acknowledge_warnings=acknowledge_warnings,
+        arrival=arrival,
+        arrival_date=arrival_date,
+        note=note,
+    )
 
 
 @transaction.atomic

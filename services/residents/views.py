@@ -178,18 +178,12 @@ class ResidentListView(ListModelMixin, GenericAPIView):
     def get(self, request):
         filters = resident_filters_parse(request.query_params)
         page = self.paginate_queryset(selectors.resident_list(filters=filters))
-        # One audit row per request: what was searched and how much came back, never
-        # the rows themselves nor the searched NIK or name.
-        audit_record(
+        services.resident_search_audit(
             actor=request.user,
-            action=AuditAction.LIST,
-            object_type="resident",
-            detail={
-                "filters": filters.used(),
-                "returned": len(page),
-                "total": self.paginator.page.paginator.count,
-                "page": self.paginator.page.number,
-            },
+            filters=filters,
+            returned=len(page),
+            total=self.paginator.page.paginator.count,
+            page=self.paginator.page.number,
         )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -251,14 +245,6 @@ class ResidentAcknowledgeView(GenericAPIView):
         return Response(self.get_serializer(selectors.resident_get(resident_id=pk)).data)
 
 
-STATUS_EVENT_KINDS = {
-    EventKind.DEATH: services.resident_record_death,
-    EventKind.MOVE_OUT: services.resident_record_move_out,
-    EventKind.MISSING: services.resident_record_missing,
-    EventKind.FOUND: services.resident_record_found,
-}
-
-
 def _event_kind(data: dict[str, Any], allowed) -> str:
     kind = data.get("kind")
     if kind not in allowed:
@@ -294,18 +280,14 @@ class ResidentEventsView(GenericAPIView):
     def post(self, request, pk: int):
         resident = selectors.resident_get(resident_id=pk)
         data = body_dict(request.data)
-        kind = _event_kind(data, [*STATUS_EVENT_KINDS, EventKind.MOVE_IN])
-        event_date = _required_date(data, "event_date")
-        note = _text(data, "note")
-        if kind == EventKind.MOVE_IN:
-            services.resident_record_move_in(
-                actor=request.user, resident=resident, event_date=event_date, note=note
-            )
-            event = selectors.resident_events(resident=resident).last()
-        else:
-            event = STATUS_EVENT_KINDS[kind](
-                actor=request.user, resident=resident, event_date=event_date, note=note
-            )
+        kind = _event_kind(data, services.RESIDENT_EVENT_KINDS)
+        event = services.resident_record_event(
+            actor=request.user,
+            resident=resident,
+            kind=kind,
+            event_date=_required_date(data, "event_date"),
+            note=_text(data, "note"),
+        )
         return Response(self.get_serializer(event).data, status=status.HTTP_201_CREATED)
 
 
@@ -358,19 +340,15 @@ class EventListView(ListModelMixin, GenericAPIView):
                 "Isi data orang yang lahir atau datang.",
                 "Give the data of the person born or arriving.",
             )
-        person_data = resident_input_parse(person)
-        if kind == EventKind.BIRTH:
-            resident = services.resident_record_birth(
-                actor=request.user, data=person_data, acknowledge_warnings=acknowledge, note=note
-            )
-        else:
-            resident = services.resident_record_move_in(
-                actor=request.user,
-                event_date=_required_date(data, "event_date"),
-                data=person_data,
-                acknowledge_warnings=acknowledge,
-                note=note,
-            )
+        resident = services.resident_arrive(
+            actor=request.user,
+            data=resident_input_parse(person),
+            arrival=kind,
+            # A birth is dated its birth date; a newcomer needs the date of arrival.
+            arrival_date=_required_date(data, "event_date") if kind == EventKind.MOVE_IN else None,
+            acknowledge_warnings=acknowledge,
+            note=note,
+        )
         resident = selectors.resident_get(resident_id=resident.pk)
         return Response(ResidentDetailSerializer(resident).data, status=status.HTTP_201_CREATED)
 
@@ -494,15 +472,11 @@ class FamilyListView(ListModelMixin, GenericAPIView):
             )
         _raise_if(errors)
         page = self.paginate_queryset(selectors.family_list(kk_number=kk, dusun=dusun, rt=rt))
-        used = {k: v for k, v in (("dusun", dusun), ("rt", rt)) if v}
-        audit_record(
+        services.family_search_audit(
             actor=request.user,
-            action=AuditAction.LIST,
-            object_type="family",
-            detail={
-                "filters": {**used, **({"searched_by": ["kk_number"]} if kk else {})},
-                "returned": len(page),
-            },
+            areas={k: v for k, v in (("dusun", dusun), ("rt", rt)) if v},
+            by_kk_number=bool(kk),
+            returned=len(page),
         )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
