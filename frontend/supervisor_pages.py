@@ -14,7 +14,6 @@ import csv
 import datetime
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -30,6 +29,7 @@ from balai.marketplace.selectors import economy_summaries_for
 from balai.regions.models import Region
 from balai.rollups import selectors as rollups
 from balai.rollups.models import AGE_GROUPS
+from balai.spreadsheets import Echo, spreadsheet_cell
 from balai.supervision.duplicates import duplicate_nik_groups
 from balai.supervision.models import ComplaintEscalation, ComplaintVillageCounts
 from balai.supervision.selectors import supervised_villages_in
@@ -452,27 +452,13 @@ def _sort_links(sort: str, by_kecamatan: bool = False) -> list[dict[str, str]]:
     return headings
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_cell(value: Any) -> Any:
-    """A text cell a spreadsheet would take for a formula starts with a quote instead."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    return "" if value is None else value
-
-
 def csv_response(filename: str, header: Iterable[str], rows: Iterable[Iterable[Any]]):
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
 
     def lines() -> Iterator[str]:
         yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow([_csv_cell(value) for value in row])
+            yield writer.writerow([spreadsheet_cell(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

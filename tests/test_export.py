@@ -74,6 +74,33 @@ def test_staff_export_the_register_as_csv_with_the_template_columns(cast, import
     )
 
 
+def test_a_text_that_looks_like_a_formula_is_exported_as_text(cast, imported):
+    # given: an address typed as a spreadsheet formula, and a phone number with its +
+    with schema_context(cast.village_a.schema_name):
+        Resident.objects.filter(full_name="Ahmad").update(
+            address='=HYPERLINK("http://contoh.id","klik")', phone="+62 812-3456-7890"
+        )
+    client = client_for(cast.village_a, user=cast.alice)
+    # when
+    rows = {row["nama"]: row for row in _csv_rows(client.get(CSV_URL))}
+    workbook_rows = _xlsx_rows(cast)
+    # then: the CSV cell starts with an apostrophe, the phone is untouched
+    assert rows["Ahmad"]["alamat"] == '\'=HYPERLINK("http://contoh.id","klik")'
+    assert rows["Ahmad"]["telepon"] == "+62 812-3456-7890"
+    # and the .xlsx cell is a text cell, not a formula
+    address = workbook_rows["Ahmad"][EXPORT_HEADER.index("alamat")]
+    assert (address.data_type, address.value) == ("s", '=HYPERLINK("http://contoh.id","klik")')
+
+
+def _xlsx_rows(cast) -> dict:
+    from services.residents.exporting import resident_export_xlsx
+
+    with schema_context(cast.village_a.schema_name):
+        data = resident_export_xlsx()
+    sheet = load_workbook(io.BytesIO(data)).active
+    return {row[1].value: row for row in sheet.iter_rows(min_row=2)}
+
+
 def test_an_exported_csv_imports_back_without_any_change(cast, imported):
     exported = b"".join(client_for(cast.village_a, user=cast.alice).get(CSV_URL).streaming_content)
     with schema_context(cast.village_a.schema_name):

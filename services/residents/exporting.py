@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from balai.spreadsheets import Echo, spreadsheet_cell, text_is_formula_like
 from services.residents.import_template import (
     COLUMN_KEYS,
     COLUMNS,
@@ -123,20 +124,13 @@ def resident_export_rows() -> Iterator[list[str]]:
         ]
 
 
-class _Echo:
-    """A file-like object whose write returns the text, for streaming csv.writer output."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def resident_export_csv_chunks() -> Iterator[str]:
     """The CSV export (UTF-8 with BOM, so Excel reads it as UTF-8), chunk by chunk."""
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    writer = csv.writer(Echo(), lineterminator="\r\n")
     yield "\ufeff" + writer.writerow(EXPORT_HEADER)
     buffer: list[str] = []
     for row in resident_export_rows():
-        buffer.append(writer.writerow(row))
+        buffer.append(writer.writerow([spreadsheet_cell(value) for value in row]))
         if len(buffer) >= CHUNK_ROWS:
             yield "".join(buffer)
             buffer.clear()
@@ -162,6 +156,12 @@ def resident_export_xlsx(*, on_progress: Callable[[int], None] | None = None) ->
             if cells[position]:
                 cell = WriteOnlyCell(sheet, value=cells[position])
                 cell.number_format = "@"
+                cells[position] = cell
+        for position, value in enumerate(row):
+            if isinstance(value, str) and text_is_formula_like(value):
+                # openpyxl writes a text starting with "=" as a formula unless told it is text
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
                 cells[position] = cell
         sheet.append(cells)
         if on_progress is not None and done % CHUNK_ROWS == 0:
