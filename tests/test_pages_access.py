@@ -68,6 +68,7 @@ STAFF_PAGES = [
     "/kantor/berita/baru/",
     "/kantor/anggaran/",
     "/kantor/statistik/",
+    "/kantor/wilayah/",
 ]
 # Narrower than every staff role: bob, the operator of B, is refused on his own village.
 HEAD_PAGES = ["/kantor/staf/", "/kantor/audit/"]
@@ -119,6 +120,12 @@ LEARNING_STAFF_ACTIONS = [
     "/kantor/pelatihan/materi/1/hapus/",
 ]
 LETTER_STAFF_ACTIONS = ["/kantor/surat/baru/1/domisili/"]
+# Areas are changed by the kepala desa and sekretaris only, as the API allows.
+AREA_HEAD_SECRETARY_ACTIONS = [
+    "/kantor/wilayah/tambah/",
+    "/kantor/wilayah/1/ubah/",
+    "/kantor/wilayah/1/hapus/",
+]
 LETTER_HEAD_SECRETARY_ACTIONS = [
     "/kantor/surat/pengaturan/",
     "/kantor/surat/templat/domisili/isian/",
@@ -239,11 +246,11 @@ def _cases():
         for who in ("anonymous", "carol", "resident_a"):
             yield "a", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN
         yield "b", path, "post", "alice", FORBIDDEN
-    for path in LETTER_STAFF_ACTIONS + LETTER_HEAD_SECRETARY_ACTIONS:
+    for path in LETTER_STAFF_ACTIONS + LETTER_HEAD_SECRETARY_ACTIONS + AREA_HEAD_SECRETARY_ACTIONS:
         for who in ("anonymous", "carol", "resident_a"):
             yield "a", path, "post", who, LOGIN if who == "anonymous" else FORBIDDEN
         yield "b", path, "post", "alice", FORBIDDEN
-    for path in LETTER_HEAD_SECRETARY_ACTIONS:
+    for path in LETTER_HEAD_SECRETARY_ACTIONS + AREA_HEAD_SECRETARY_ACTIONS:
         yield "b", path, "post", "bob", FORBIDDEN  # an operator
     for path in ECONOMY_RESIDENT_ACTIONS:
         for who in ("anonymous", "alice", "carol"):

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("frontend.urls_office")),
     path("", include("frontend.urls_economy")),
     path("", include("frontend.urls_learning")),
+    path("", include("frontend.urls_areas")),
     path("api/village/", include("services.village.urls")),
     path("surat/verifikasi/", include("services.letters.urls_verification")),
     path("api/auth/", include("balai.accounts.urls")),

@@ -105,6 +105,7 @@ STAFF_PAGES = [
     "/kantor/pelatihan/",
     "/kantor/pelatihan/baru/",
     "/kantor/pelatihan/materi/",
+    "/kantor/wilayah/",
 ]
 # The kepala desa's own pages besides every staff member's, and one detail page per area
 # of the seed in village A.
