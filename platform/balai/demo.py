@@ -48,8 +48,8 @@ from services.residents.services import (
     resident_record_birth,
     resident_record_death,
 )
-from services.village.models import Official, VillageProfile
-from services.village.services import official_create, village_profile_update
+from services.village.models import AreaLevel, Official, VillageProfile
+from services.village.services import area_create, official_create, village_profile_update
 
 DEMO_KECAMATAN = "18.08.11"  # Negara Batin, Kabupaten Way Kanan, Lampung
 DEMO_PASSWORD = "balai-demo-2026"  # noqa: S105 - printed demo credentials
@@ -133,6 +133,17 @@ def _person(
     return {"female": female, "birth_date": birth, "first": first}
 
 
+def _seed_areas() -> list:
+    """Two dusun, one RW each, two RT per RW: the RTs, in order."""
+    rts = []
+    for dusun_name in ("Dusun I", "Dusun II"):
+        dusun = area_create(level=AreaLevel.DUSUN, name=dusun_name)
+        rw = area_create(level=AreaLevel.RW, name="001", parent_id=dusun.pk)
+        for rt_name in ("001", "002"):
+            rts.append(area_create(level=AreaLevel.RT, name=rt_name, parent_id=rw.pk))
+    return rts
+
+
 def _seed_register(village, count: int, *, seed: int, actor) -> None:
     """Families (KK) of a couple and their children, registered by the operator.
 
@@ -147,12 +158,14 @@ def _seed_register(village, count: int, *, seed: int, actor) -> None:
     family_serial = 0
     first_resident = None
     with transaction.atomic():
+        rts = _seed_areas()
         while serial < count:
             family_serial += 1
             surname = rng.choice(LAST_NAMES)
             kk = f"{kecamatan}{REGISTERED_ON:%d%m%y}{family_serial:04d}"
+            rt = rts[family_serial % len(rts)]
             family = family_create(
-                actor=actor, kk_number=kk, address=f"Jalan Poros No. {family_serial}"
+                actor=actor, kk_number=kk, rt=rt, address=f"Jalan Poros No. {family_serial}"
             )
             taken: set[str] = set()
             head = _person(rng, female=False, born_from=1955, born_to=1988, taken=taken)
@@ -184,6 +197,7 @@ def _seed_register(village, count: int, *, seed: int, actor) -> None:
                         "family": family,
                         "family_relation": relation,
                         "address": family.address,
+                        "rt": rt,
                     },
                     arrival_date=REGISTERED_ON,
                 )
@@ -207,6 +221,7 @@ def _seed_register(village, count: int, *, seed: int, actor) -> None:
                 "family": family,
                 "family_relation": FamilyRelation.CHILD,
                 "address": family.address,
+                "rt": family.rt,
             },
         )
         eldest = (
