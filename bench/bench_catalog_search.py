@@ -186,6 +186,38 @@ def search_measure(*, repeats: int) -> dict[str, list[float]]:
     return timings
 
 
+# The public page of the kabupaten catalog (frontend/catalog_pages.py), same selector.
+PAGE_QUERIES = {
+    "page 1, no search": {},
+    "page 20, no search": {"halaman": "20"},
+    "q=karet": {"q": "karet"},
+    "q=tapis": {"q": "tapis"},
+    "category=ikan": {"category": "ikan"},
+    "q=kopi + in stock": {"q": "kopi", "stock": "tersedia"},
+}
+
+
+def page_measure(*, repeats: int) -> dict[str, tuple[list[float], int]]:
+    """The HTML page /katalog/<kabupaten>/ as a visitor loads it: timings and bytes."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client(HTTP_HOST=settings.BALAI_BASE_DOMAIN)
+    path = f"/katalog/{KABUPATEN}/"
+    results: dict[str, tuple[list[float], int]] = {}
+    for label, query in PAGE_QUERIES.items():
+        response = client.get(path, query)  # warm
+        assert response.status_code == 200, response.status_code
+        samples = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            response = client.get(path, query)
+            samples.append(time.perf_counter() - started)
+        results[label] = (samples, len(response.content))
+        log(f"  page {label}: p95 {seconds_text(percentile(samples, 0.95))}")
+    return results
+
+
 def sql_measure(*, repeats: int) -> dict[str, tuple[list[float], list[float]]]:
     """The two statements of each request alone: the count, and the page of 50."""
     from django.http import QueryDict
@@ -388,7 +420,17 @@ def propagation_measure(*, changes: int) -> list[float]:
 
 
 def report(
-    *, args, machine, fill_seconds, timings, sql_timings, counts, plans, propagation, listing_rows
+    *,
+    args,
+    machine,
+    fill_seconds,
+    timings,
+    sql_timings,
+    counts,
+    plans,
+    propagation,
+    listing_rows,
+    pages,
 ) -> str:
     all_samples = [s for samples in timings.values() for s in samples]
     lines = [
@@ -444,6 +486,27 @@ def report(
         "name.",
         "",
     ]
+    page_samples = [s for samples, _ in pages.values() for s in samples]
+    lines += [
+        f"## The public page `/katalog/{KABUPATEN}/`, warm",
+        "",
+        "What a visitor on the public host loads: the same selector, rendered as HTML with "
+        "its filters and a page of products (each linking to its village's host).",
+        "",
+        "| query | HTML | p50 | p95 | max |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label, (samples, size) in pages.items():
+        lines.append(
+            f"| {label} | {size / 1024:.1f} KB | {seconds_text(median(samples))} | "
+            f"{seconds_text(percentile(samples, 0.95))} | {seconds_text(max(samples))} |"
+        )
+    lines += [
+        f"| **all together** | | {seconds_text(median(page_samples))} | "
+        f"**{seconds_text(percentile(page_samples, 0.95))}** | "
+        f"{seconds_text(max(page_samples))} |",
+        "",
+    ]
     for q, plan in plans.items():
         lines += [f"Plan of the page query for `q={q}`:", "", "```", plan, "```", ""]
     lines += [
@@ -497,6 +560,8 @@ def main() -> None:
     log("search, warm")
     timings = search_measure(repeats=args.repeats)
     sql_timings = sql_measure(repeats=max(10, args.repeats // 5))
+    log("the public catalog page, warm")
+    pages = page_measure(repeats=args.repeats)
     counts = hit_counts()
     plans = {q: explain(q) for q in ("karet", "tapis")}
     machine.finish()
@@ -512,6 +577,7 @@ def main() -> None:
             plans=plans,
             propagation=propagation,
             listing_rows=listing_rows,
+            pages=pages,
         ),
         write=not args.print,
     )
