@@ -126,7 +126,10 @@ def _drain_worker_queues() -> None:
     from django.conf import settings
 
     url = settings.CELERY_BROKER_URL
-    if not url.startswith("redis://"):
+    if url.startswith("redis+socket://"):
+        # The embedded Redis (no REDIS_URL set): the broker is REDIS_URL's unix socket.
+        url = settings.REDIS_URL
+    if not url.startswith(("redis://", "unix://")):
         return
     client = redis.Redis.from_url(url)
     deadline = time.monotonic() + DRAIN_TIMEOUT

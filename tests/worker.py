@@ -60,9 +60,15 @@ def database_url(settings_dict: dict) -> str:
     user = quote(settings_dict.get("USER") or "", safe="")
     password = quote(settings_dict.get("PASSWORD") or "", safe="")
     credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = settings_dict.get("HOST") or "127.0.0.1"
-    port = settings_dict.get("PORT") or "5432"
-    return f"postgres://{credentials}{host}:{port}/{quote(settings_dict['NAME'], safe='')}"
+    options = settings_dict.get("OPTIONS") or {}
+    # The embedded PostgreSQL's socket folder and port come as libpq options, not HOST.
+    host = settings_dict.get("HOST") or options.get("host") or "127.0.0.1"
+    port = settings_dict.get("PORT") or options.get("port") or "5432"
+    name = quote(settings_dict["NAME"], safe="")
+    if host.startswith("/"):
+        # A Unix socket folder (the embedded PostgreSQL): libpq takes it as the host query.
+        return f"postgres://{credentials}/{name}?host={quote(host, safe='/')}&port={port}"
+    return f"postgres://{credentials}{host}:{port}/{name}"
 
 
 def _wait_until_it_answers(worker: LiveWorker) -> None:
