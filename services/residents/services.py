@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypedDict
 
@@ -632,80 +633,35 @@ def resident_record_birth(
     )
 
 
-@transaction.atomic
-def resident_record_death(
-    *,
-    actor: Any,
-    resident: Resident,
-    event_date: datetime.date,
-    note: str = "",
-    details: dict | None = None,
-) -> PopulationEvent:
-    return _status_event(
-        actor=actor,
-        resident=resident,
-        kind=EventKind.DEATH,
-        event_date=event_date,
-        note=note,
-        details=details,
-    )
+def _status_recorder(kind: str, name: str) -> Callable[..., PopulationEvent]:
+    """``resident_record_<kind>``: the status event ``kind`` for a person in the register."""
+
+    @transaction.atomic
+    def record(
+        *,
+        actor: Any,
+        resident: Resident,
+        event_date: datetime.date,
+        note: str = "",
+        details: dict | None = None,
+    ) -> PopulationEvent:
+        return _status_event(
+            actor=actor,
+            resident=resident,
+            kind=kind,
+            event_date=event_date,
+            note=note,
+            details=details,
+        )
+
+    record.__name__ = record.__qualname__ = name
+    return record
 
 
-@transaction.atomic
-def resident_record_move_out(
-    *,
-    actor: Any,
-    resident: Resident,
-    event_date: datetime.date,
-    note: str = "",
-    details: dict | None = None,
-) -> PopulationEvent:
-    return _status_event(
-        actor=actor,
-        resident=resident,
-        kind=EventKind.MOVE_OUT,
-        event_date=event_date,
-        note=note,
-        details=details,
-    )
-
-
-@transaction.atomic
-def resident_record_missing(
-    *,
-    actor: Any,
-    resident: Resident,
-    event_date: datetime.date,
-    note: str = "",
-    details: dict | None = None,
-) -> PopulationEvent:
-    return _status_event(
-        actor=actor,
-        resident=resident,
-        kind=EventKind.MISSING,
-        event_date=event_date,
-        note=note,
-        details=details,
-    )
-
-
-@transaction.atomic
-def resident_record_found(
-    *,
-    actor: Any,
-    resident: Resident,
-    event_date: datetime.date,
-    note: str = "",
-    details: dict | None = None,
-) -> PopulationEvent:
-    return _status_event(
-        actor=actor,
-        resident=resident,
-        kind=EventKind.FOUND,
-        event_date=event_date,
-        note=note,
-        details=details,
-    )
+resident_record_death = _status_recorder(EventKind.DEATH, "resident_record_death")
+resident_record_move_out = _status_recorder(EventKind.MOVE_OUT, "resident_record_move_out")
+resident_record_missing = _status_recorder(EventKind.MISSING, "resident_record_missing")
+resident_record_found = _status_recorder(EventKind.FOUND, "resident_record_found")
 
 
 @transaction.atomic
